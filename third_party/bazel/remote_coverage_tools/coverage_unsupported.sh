@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "error: bazel coverage is not supported in the EbbRT offline build (no coverage tools are fetched)" >&2
+exit 1

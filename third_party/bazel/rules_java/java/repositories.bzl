@@ -1,0 +1,7 @@
+"""No-op repository setup: nothing Java is fetched in this offline build."""
+
+def rules_java_dependencies():
+    pass
+
+def rules_java_toolchains():
+    pass

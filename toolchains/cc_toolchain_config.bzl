@@ -1,0 +1,154 @@
+"""`ebbrt_cc_toolchain_config`: one explicit clang 14 toolchain configuration.
+
+Both of the project's C++ toolchains (hosted Linux and native bare metal) are instances of
+this rule; toolchains/BUILD passes every flag in, each with a comment saying why, so the
+flags live in one visible place and nowhere else (no scattered copts).
+
+Features a target may turn off with `features = ["-name"]`:
+  no_exceptions  -fno-exceptions for C++ (on by default: the framework core is
+                 exception-free, see DESIGN.md "C++ on bare metal").
+  no_rtti        -fno-rtti for C++ (on by default, same reason).
+Third-party code that needs exceptions or RTTI (the capnp compiler) opts out in its own
+BUILD file; EbbRT code never does.
+"""
+
+load(
+    "@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl",
+    "action_config",
+    "feature",
+    "flag_group",
+    "flag_set",
+    "tool",
+    "tool_path",
+    "with_feature_set",
+)
+load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
+
+_C_COMPILE_ACTIONS = [
+    ACTION_NAMES.c_compile,
+]
+
+_CXX_COMPILE_ACTIONS = [
+    ACTION_NAMES.cpp_compile,
+    ACTION_NAMES.cpp_header_parsing,
+    ACTION_NAMES.cpp_module_compile,
+    ACTION_NAMES.linkstamp_compile,
+]
+
+_ASM_ACTIONS = [
+    ACTION_NAMES.assemble,
+    ACTION_NAMES.preprocess_assemble,
+]
+
+_LINK_ACTIONS = [
+    ACTION_NAMES.cpp_link_executable,
+    ACTION_NAMES.cpp_link_dynamic_library,
+    ACTION_NAMES.cpp_link_nodeps_dynamic_library,
+]
+
+def _flags_feature(name, actions, flags, enabled = True, mode = None):
+    if not flags:
+        return feature(name = name, enabled = enabled)
+    return feature(
+        name = name,
+        enabled = enabled,
+        flag_sets = [flag_set(
+            actions = actions,
+            flag_groups = [flag_group(flags = flags)],
+            with_features = [with_feature_set(features = [mode])] if mode else [],
+        )],
+    )
+
+def _impl(ctx):
+    tools = ctx.attr.tools
+    tool_paths = [tool_path(name = name, path = path) for name, path in tools.items()]
+
+    features = [
+        # Bazel's compilation-mode features; declaring them lets the flag sets below key on them.
+        feature(name = "opt"),
+        feature(name = "dbg"),
+        feature(name = "fastbuild"),
+        _flags_feature(
+            "ebbrt_common_compile_flags",
+            _C_COMPILE_ACTIONS + _CXX_COMPILE_ACTIONS + _ASM_ACTIONS,
+            ctx.attr.compile_flags,
+        ),
+        _flags_feature("ebbrt_c_flags", _C_COMPILE_ACTIONS, ctx.attr.c_flags),
+        _flags_feature("ebbrt_cxx_flags", _CXX_COMPILE_ACTIONS, ctx.attr.cxx_flags),
+        _flags_feature(
+            "ebbrt_opt_flags",
+            _C_COMPILE_ACTIONS + _CXX_COMPILE_ACTIONS,
+            ctx.attr.opt_flags,
+            mode = "opt",
+        ),
+        _flags_feature(
+            "ebbrt_dbg_flags",
+            _C_COMPILE_ACTIONS + _CXX_COMPILE_ACTIONS,
+            ctx.attr.dbg_flags,
+            mode = "dbg",
+        ),
+        _flags_feature(
+            "ebbrt_fastbuild_flags",
+            _C_COMPILE_ACTIONS + _CXX_COMPILE_ACTIONS,
+            ctx.attr.fastbuild_flags,
+            mode = "fastbuild",
+        ),
+        _flags_feature("no_exceptions", _CXX_COMPILE_ACTIONS, ["-fno-exceptions"]),
+        _flags_feature("no_rtti", _CXX_COMPILE_ACTIONS, ["-fno-rtti"]),
+        _flags_feature("ebbrt_link_flags", _LINK_ACTIONS, ctx.attr.link_flags),
+    ]
+    if ctx.attr.supports_pic:
+        features.append(feature(name = "supports_pic", enabled = True))
+
+    action_configs = []
+    if ctx.attr.link_driver:
+        # Links run this program instead of the "gcc" tool (see native/ld_lld_driver.sh).
+        action_configs = [
+            action_config(
+                action_name = ACTION_NAMES.cpp_link_executable,
+                enabled = True,
+                tools = [tool(path = ctx.attr.link_driver)],
+            ),
+        ]
+
+    return cc_common.create_cc_toolchain_config_info(
+        ctx = ctx,
+        toolchain_identifier = ctx.attr.toolchain_identifier,
+        host_system_name = "x86_64-unknown-linux-gnu",
+        target_system_name = ctx.attr.target_system_name,
+        target_cpu = "k8",
+        target_libc = ctx.attr.target_libc,
+        compiler = "clang",
+        abi_version = "clang",
+        abi_libc_version = ctx.attr.target_libc,
+        tool_paths = tool_paths,
+        features = features,
+        action_configs = action_configs,
+        cxx_builtin_include_directories = ctx.attr.builtin_include_directories,
+    )
+
+ebbrt_cc_toolchain_config = rule(
+    implementation = _impl,
+    attrs = {
+        "toolchain_identifier": attr.string(mandatory = True),
+        "target_system_name": attr.string(mandatory = True),
+        "target_libc": attr.string(mandatory = True),
+        # Bazel tool name ("gcc", "ld", "ar", ...) -> absolute path of the Debian tool.
+        "tools": attr.string_dict(mandatory = True),
+        # System header directories the compiler may read; Bazel rejects any other
+        # undeclared include it finds in the dependency (.d) files.
+        "builtin_include_directories": attr.string_list(),
+        "compile_flags": attr.string_list(),
+        "c_flags": attr.string_list(),
+        "cxx_flags": attr.string_list(),
+        "opt_flags": attr.string_list(),
+        "dbg_flags": attr.string_list(),
+        "fastbuild_flags": attr.string_list(),
+        "link_flags": attr.string_list(),
+        # Optional program that performs executable links, relative to the toolchain's
+        # package; it receives driver-style flags (-Wl,...).
+        "link_driver": attr.string(),
+        "supports_pic": attr.bool(default = False),
+    },
+    provides = [CcToolchainConfigInfo],
+)
