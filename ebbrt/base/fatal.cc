@@ -1,0 +1,85 @@
+// Portable part of the fatal-error report (check.h): formatting and the frame-pointer
+// backtrace. The platform supplies where the text goes and how to stop
+// (fatal_backend: PlatformFatalWrite, PlatformHalt).
+#include <stdint.h>
+
+#include "ebbrt/base/check.h"
+#include "ebbrt/base/internal/fatal_backend.h"
+
+namespace ebbrt {
+namespace {
+
+void Print(const char* cstr) {
+  size_t size = 0;
+  while (cstr[size] != '\0') ++size;
+  base_internal::PlatformFatalWrite(cstr, size);
+}
+
+void PrintDecimal(uint64_t value) {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[sizeof(digits) - 1 - n] = static_cast<char>('0' + value % 10);
+    value /= 10;
+    ++n;
+  } while (value != 0);
+  base_internal::PlatformFatalWrite(digits + sizeof(digits) - n, static_cast<size_t>(n));
+}
+
+void PrintHex(uint64_t value) {
+  char digits[18] = {'0', 'x'};
+  for (int i = 0; i < 16; ++i) {
+    digits[17 - i] = "0123456789abcdef"[value & 0xf];
+    value >>= 4;
+  }
+  base_internal::PlatformFatalWrite(digits, sizeof(digits));
+}
+
+// One frame record of the x86_64 frame-pointer chain (-fno-omit-frame-pointer).
+struct FrameRecord {
+  const FrameRecord* caller;
+  uintptr_t return_address;
+};
+
+constexpr int kMaxFrames = 64;
+
+}  // namespace
+
+void PrintBacktrace() {
+  auto* frame = static_cast<const FrameRecord*>(__builtin_frame_address(0));
+  for (int depth = 0; frame != nullptr && depth < kMaxFrames; ++depth) {
+    if (frame->return_address == 0 ||
+        !base_internal::PlatformIsReadableFrame(frame, sizeof(*frame))) {
+      break;
+    }
+    Print("  #");
+    PrintDecimal(static_cast<uint64_t>(depth));
+    Print(" ");
+    PrintHex(frame->return_address);
+    Print(" ");
+    base_internal::PlatformPrintSymbol(frame->return_address);
+    Print("\n");
+    // Frames grow down: a caller's record is always above ours. Anything else is a
+    // corrupt chain, so stop rather than wander.
+    if (frame->caller <= frame) break;
+    frame = frame->caller;
+  }
+}
+
+void FatalError(const char* file, int line, const char* what, const char* message) {
+  Print("[ebbrt] FATAL ");
+  Print(file);
+  Print(":");
+  PrintDecimal(static_cast<uint64_t>(line));
+  Print(": ");
+  Print(what);
+  if (message != nullptr && message[0] != '\0') {
+    Print(": ");
+    Print(message);
+  }
+  Print("\n[ebbrt] backtrace:\n");
+  PrintBacktrace();
+  base_internal::PlatformHalt();
+}
+
+}  // namespace ebbrt

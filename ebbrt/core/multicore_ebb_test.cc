@@ -1,0 +1,371 @@
+// MulticoreEbb: one rep per core, built lazily on that core, reachable through the root;
+// custom roots with their own state; the root's construction race at a static id.
+#include "ebbrt/core/multicore_ebb.h"
+
+#include <sched.h>
+#include <stdint.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <set>
+#include <type_traits>
+#include <vector>
+
+#include "ebbrt/core/cpu.h"
+#include "ebbrt/core/local_id_map.h"
+#include "ebbrt/event/event_manager.h"
+#include "ebbrt/hosted/runtime.h"
+#include "gtest/gtest.h"
+
+namespace ebbrt {
+namespace {
+
+constexpr size_t kTestCores = 8;
+
+// ---- Helpers (as in shared_ebb_test.cc) ---------------------------------------------------
+
+// Runs fn(core) as one event on each of `cores`, all at once; returns when all are done.
+void RunOnCoresAtOnce(size_t num_cores, const std::vector<size_t>& cores,
+                      const std::function<void(size_t)>& fn) {
+  std::atomic<size_t> remaining{cores.size()};
+  ebbrt::Run(num_cores, [&] {
+    for (size_t core : cores) {
+      SpawnRemote(
+          [&, core] {
+            fn(core);
+            if (remaining.fetch_sub(1) == 1) Stop();
+          },
+          core);
+    }
+  });
+}
+
+// Runs fn(core) as one event on each of `cores`, one after another in the given order.
+void RunOnCoresInTurn(size_t num_cores, const std::vector<size_t>& cores,
+                      const std::function<void(size_t)>& fn) {
+  std::function<void(size_t)> step = [&](size_t i) {
+    if (i == cores.size()) {
+      Stop();
+      return;
+    }
+    SpawnRemote(
+        [&, i] {
+          fn(cores[i]);
+          step(i + 1);
+        },
+        cores[i]);
+  };
+  ebbrt::Run(num_cores, [&] { step(0); });
+}
+
+// Unbinds `ref`'s root and deletes it (and with it every rep), so a test can check
+// destruction and leave nothing behind.
+template <typename T, typename Root>
+void DestroyRoot(EbbRef<T> ref) {
+  delete static_cast<Root*>(LocalIdMap::Unbind(ref.id()));
+}
+
+// ---- One rep per core ---------------------------------------------------------------------
+
+class PerCore : public MulticoreEbb<PerCore> {
+ public:
+  PerCore() : built_on_(MyCore()) { constructed.fetch_add(1); }
+  ~PerCore() { destroyed.fetch_add(1); }
+  size_t built_on() const { return built_on_; }
+  int uses = 0;
+
+  static inline std::atomic<int> constructed{0};
+  static inline std::atomic<int> destroyed{0};
+  static inline std::atomic<int> faults[kTestCores] = {};
+
+  // Counts misses, then lets MulticoreEbb handle them.
+  static PerCore& HandleFault(EbbId id) {
+    faults[MyCore()].fetch_add(1);
+    return MulticoreEbb<PerCore>::HandleFault(id);
+  }
+
+  static void ResetCounts() {
+    constructed = 0;
+    destroyed = 0;
+    for (auto& f : faults) f = 0;
+  }
+
+ private:
+  size_t built_on_;
+};
+
+TEST(MulticoreEbbTest, OneRepPerCoreBuiltOnThatCoreOnFirstUse) {
+  PerCore::ResetCounts();
+  EbbRef<PerCore> ref = *PerCore::Create();
+  EXPECT_TRUE(IsLocalId(ref.id()));
+  EXPECT_EQ(PerCore::constructed.load(), 0);  // Create builds the root only.
+
+  constexpr size_t kCores = 4;
+  PerCore* reps[kCores] = {};
+  size_t built_on[kCores] = {};
+  int faults_after_first[kCores] = {};
+  RunOnCoresAtOnce(kCores, {0, 1, 2, 3}, [&](size_t core) {
+    reps[core] = &*ref;
+    built_on[core] = reps[core]->built_on();
+    faults_after_first[core] = PerCore::faults[core].load();
+    for (int i = 0; i < 100; ++i) ++ref->uses;  // Hits: this core's rep again.
+  });
+
+  EXPECT_EQ(PerCore::constructed.load(), static_cast<int>(kCores));
+  std::set<PerCore*> distinct(reps, reps + kCores);
+  EXPECT_EQ(distinct.size(), kCores);
+  MulticoreRoot<PerCore>& root = PerCore::RootOf(ref);
+  for (size_t core = 0; core < kCores; ++core) {
+    EXPECT_EQ(built_on[core], core);
+    EXPECT_EQ(faults_after_first[core], 1) << "core " << core;
+    EXPECT_EQ(PerCore::faults[core].load(), 1) << "core " << core;
+    EXPECT_EQ(root.RepOf(core), reps[core]);
+    EXPECT_EQ(reps[core]->uses, 100);  // Each core's uses went to its own rep.
+  }
+  for (size_t core = kCores; core < kMaxCores; ++core) EXPECT_EQ(root.RepOf(core), nullptr);
+
+  DestroyRoot<PerCore, MulticoreRoot<PerCore>>(ref);
+  EXPECT_EQ(PerCore::destroyed.load(), static_cast<int>(kCores));
+}
+
+TEST(MulticoreEbbTest, RepsAreBuiltOnlyWhereUsedAndVisitedInCoreOrder) {
+  PerCore::ResetCounts();
+  EbbRef<PerCore> ref = *PerCore::Create();
+  std::vector<size_t> visited_on_core;
+  // Used on cores 5, 1 and 3, in that order; never on 0, 2, 4, 6 or 7.
+  RunOnCoresInTurn(kTestCores, {5, 1, 3, 0}, [&](size_t core) {
+    if (core != 0) {
+      (void)&*ref;
+      return;
+    }
+    // From core 0, which never used the Ebb: the root still reaches the others' reps.
+    PerCore::RootOf(ref).ForEachRep([&](size_t c, PerCore& rep) {
+      EXPECT_EQ(rep.built_on(), c);
+      visited_on_core.push_back(c);
+    });
+  });
+  EXPECT_EQ(visited_on_core, (std::vector<size_t>{1, 3, 5}));
+  EXPECT_EQ(PerCore::constructed.load(), 3);
+  EXPECT_EQ(PerCore::faults[0].load(), 0);  // RootOf is not a translation.
+
+  // The same from a thread that is not a core.
+  std::vector<size_t> visited_off_core;
+  const MulticoreRoot<PerCore>& root = PerCore::RootOf(ref);
+  root.ForEachRep([&](size_t c, const PerCore&) { visited_off_core.push_back(c); });
+  EXPECT_EQ(visited_off_core, (std::vector<size_t>{1, 3, 5}));
+  EXPECT_EQ(root.RepOf(0), nullptr);
+  EXPECT_NE(root.RepOf(5), nullptr);
+
+  DestroyRoot<PerCore, MulticoreRoot<PerCore>>(ref);
+  EXPECT_EQ(PerCore::destroyed.load(), 3);
+}
+
+TEST(MulticoreEbbTest, RepsOutliveARunAndAreFoundAgainByTheNextOne) {
+  PerCore::ResetCounts();
+  EbbRef<PerCore> ref = *PerCore::Create();
+  PerCore* first = nullptr;
+  PerCore* second = nullptr;
+  RunOnCoresInTurn(2, {1}, [&](size_t) { first = &*ref; });
+  RunOnCoresInTurn(2, {1}, [&](size_t) { second = &*ref; });
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(PerCore::constructed.load(), 1);
+  // A fresh core thread has an empty translation cache, so it missed again.
+  EXPECT_EQ(PerCore::faults[1].load(), 2);
+  DestroyRoot<PerCore, MulticoreRoot<PerCore>>(ref);
+}
+
+// ---- The worked example: a per-core counter summed through the root -----------------------
+
+class Counter;
+
+class CounterRoot : public MulticoreRoot<Counter> {
+ public:
+  uint64_t Sum() const;
+};
+
+class Counter : public MulticoreEbb<Counter, CounterRoot> {
+ public:
+  explicit Counter(CounterRoot& root) : root_(root) {}
+  void Inc() { ++count_; }
+  uint64_t count() const { return count_; }
+  CounterRoot& root() const { return root_; }
+
+ private:
+  CounterRoot& root_;
+  uint64_t count_ = 0;  // Touched only by this rep's core: no atomics.
+};
+
+uint64_t CounterRoot::Sum() const {
+  uint64_t sum = 0;
+  ForEachRep([&](size_t, const Counter& rep) { sum += rep.count(); });
+  return sum;
+}
+
+TEST(MulticoreEbbTest, PerCoreCountersSumThroughTheRoot) {
+  EbbRef<Counter> counter = *Counter::Create();
+  constexpr size_t kCores = 4;
+  constexpr int kEventsPerCore = 20;
+  constexpr int kIncrementsPerEvent = 500;
+  std::atomic<int> events_left{static_cast<int>(kCores) * kEventsPerCore};
+  uint64_t sum_seen_by_last_event = 0;
+  ebbrt::Run(kCores, [&] {
+    for (int e = 0; e < kEventsPerCore; ++e) {
+      for (size_t core = 0; core < kCores; ++core) {
+        SpawnRemote(
+            [&] {
+              for (int i = 0; i < kIncrementsPerEvent; ++i) counter->Inc();
+              if (events_left.fetch_sub(1) == 1) {
+                // Every increment happened before this point (the countdown orders them).
+                sum_seen_by_last_event = Counter::RootOf(counter).Sum();
+                Stop();
+              }
+            },
+            core);
+      }
+    }
+  });
+  const uint64_t total = uint64_t{kCores} * kEventsPerCore * kIncrementsPerEvent;
+  EXPECT_EQ(sum_seen_by_last_event, total);
+  CounterRoot& root = Counter::RootOf(counter);
+  EXPECT_EQ(root.Sum(), total);
+  for (size_t core = 0; core < kCores; ++core) {
+    ASSERT_NE(root.RepOf(core), nullptr);
+    EXPECT_EQ(root.RepOf(core)->count(), uint64_t{kEventsPerCore} * kIncrementsPerEvent);
+    // The rep constructor got the root it belongs to.
+    EXPECT_EQ(&root.RepOf(core)->root(), &root);
+  }
+  DestroyRoot<Counter, CounterRoot>(counter);
+}
+
+// ---- A root with its own state, built by Create(args...) ----------------------------------
+
+class Shard;
+
+class ShardRoot : public MulticoreRoot<Shard> {
+ public:
+  ShardRoot(int base, const char* name) : base_(base), name_(name) {}
+  int base() const { return base_; }
+  const char* name() const { return name_; }
+  std::atomic<int> reps_built{0};
+
+ private:
+  const int base_;
+  const char* const name_;
+};
+
+class Shard : public MulticoreEbb<Shard, ShardRoot> {
+ public:
+  explicit Shard(ShardRoot& root) : root_(root), value_(root.base() + static_cast<int>(MyCore())) {
+    root.reps_built.fetch_add(1);
+  }
+  int value() const { return value_; }
+  ShardRoot& root() const { return root_; }
+
+ private:
+  ShardRoot& root_;
+  int value_;
+};
+
+static_assert(!std::is_default_constructible_v<ShardRoot>);
+
+TEST(MulticoreEbbTest, RootWithStateAndRepsThatTakeTheRoot) {
+  EbbRef<Shard> shards = *Shard::Create(1000, "shards");
+  ShardRoot& root = Shard::RootOf(shards);
+  EXPECT_EQ(root.base(), 1000);
+  EXPECT_STREQ(root.name(), "shards");
+  EXPECT_EQ(LocalIdMap::Find(shards.id(), EbbTypeTag<ShardRoot>()), &root);
+
+  int values[3] = {};
+  ShardRoot* roots_seen[3] = {};
+  RunOnCoresAtOnce(3, {0, 1, 2}, [&](size_t core) {
+    values[core] = shards->value();
+    roots_seen[core] = &shards->root();
+  });
+  EXPECT_EQ(root.reps_built.load(), 3);
+  for (size_t core = 0; core < 3; ++core) {
+    EXPECT_EQ(values[core], 1000 + static_cast<int>(core));
+    EXPECT_EQ(roots_seen[core], &root);
+  }
+  DestroyRoot<Shard, ShardRoot>(shards);
+}
+
+// ---- Static ids: the root is built on first fault, once ----------------------------------
+
+class StaticRep;
+
+// Like SharedEbb's race test: each root constructor waits (bounded) until every core is
+// constructing one, so all cores have seen the id unbound and then race to bind.
+class RacyRoot : public MulticoreRoot<StaticRep> {
+ public:
+  RacyRoot() {
+    constructed.fetch_add(1);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (constructed.load() < static_cast<int>(kTestCores) &&
+           std::chrono::steady_clock::now() < deadline) {
+      sched_yield();
+    }
+  }
+  ~RacyRoot() { destroyed.fetch_add(1); }
+  static inline std::atomic<int> constructed{0};
+  static inline std::atomic<int> destroyed{0};
+};
+
+class StaticRep : public MulticoreEbb<StaticRep, RacyRoot> {
+ public:
+  StaticRep() : core_(MyCore()) {}
+  size_t core() const { return core_; }
+
+ private:
+  size_t core_;
+};
+
+inline constexpr EbbId kStaticRepId = StaticEbbId("multicore_ebb_test.static_rep");
+
+TEST(MulticoreEbbTest, StaticIdRootIsBuiltOnceUnderConcurrentFirstUse) {
+  constexpr EbbRef<StaticRep> ref{kStaticRepId};
+  EXPECT_EQ(LocalIdMap::Find(kStaticRepId, EbbTypeTag<RacyRoot>()), nullptr);
+  std::atomic<size_t> at_barrier{0};
+  const StaticRep* reps[kTestCores] = {};
+  RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
+    at_barrier.fetch_add(1);
+    while (at_barrier.load() < kTestCores) sched_yield();
+    reps[core] = &*ref;
+  });
+  const int constructed = RacyRoot::constructed.load();
+  EXPECT_GE(constructed, 1);
+  EXPECT_EQ(constructed, static_cast<int>(kTestCores)) << "the race did not happen";
+  EXPECT_EQ(RacyRoot::destroyed.load(), constructed - 1);
+  void* bound = LocalIdMap::Find(kStaticRepId, EbbTypeTag<RacyRoot>());
+  ASSERT_NE(bound, nullptr);
+  RacyRoot& root = StaticRep::RootOf(ref);
+  EXPECT_EQ(&root, bound);
+  // Every core's rep landed in the surviving root.
+  for (size_t core = 0; core < kTestCores; ++core) {
+    EXPECT_EQ(root.RepOf(core), reps[core]) << "core " << core;
+    EXPECT_EQ(reps[core]->core(), core);
+  }
+}
+
+// ---- Misuse -------------------------------------------------------------------------------
+
+class MulticoreEbbDeathTest : public testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+TEST_F(MulticoreEbbDeathTest, RootOfAnUncreatedEbbWithoutDefaultRootIsFatal) {
+  EbbRef<Shard> never_created(*EbbAllocator::AllocateLocal());
+  EXPECT_DEATH((void)Shard::RootOf(never_created),
+               "MulticoreEbb used before its root was created.*backtrace");
+}
+
+TEST_F(MulticoreEbbDeathTest, UsingAMulticoreEbbOffACoreIsFatal) {
+  // There is no "this core's rep" for a thread that is not a core.
+  class Plain : public MulticoreEbb<Plain> {};
+  EbbRef<Plain> ref = *Plain::Create();
+  EXPECT_DEATH((void)&*ref, "not running on an EbbRT core");
+}
+
+}  // namespace
+}  // namespace ebbrt

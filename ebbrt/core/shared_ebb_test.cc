@@ -1,0 +1,392 @@
+// EbbRef translation and SharedEbb: a miss on a core's first use and hits afterwards,
+// threads that are not cores always missing, one rep for the whole machine, lazy
+// construction at a static id, and the construction race between cores.
+#include "ebbrt/core/shared_ebb.h"
+
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "ebbrt/core/cpu.h"
+#include "ebbrt/core/ebb_ref.h"
+#include "ebbrt/core/local_id_map.h"
+#include "ebbrt/event/event_manager.h"
+#include "ebbrt/hosted/runtime.h"
+#include "gtest/gtest.h"
+
+namespace ebbrt {
+namespace {
+
+constexpr size_t kTestCores = 8;
+
+// ---- Helpers ----------------------------------------------------------------------------
+
+// Runs fn(core) as one event on each of `cores`, all at once; returns when all are done.
+void RunOnCoresAtOnce(size_t num_cores, const std::vector<size_t>& cores,
+                      const std::function<void(size_t)>& fn) {
+  std::atomic<size_t> remaining{cores.size()};
+  ebbrt::Run(num_cores, [&] {
+    for (size_t core : cores) {
+      SpawnRemote(
+          [&, core] {
+            fn(core);
+            if (remaining.fetch_sub(1) == 1) Stop();
+          },
+          core);
+    }
+  });
+}
+
+// Runs fn(core) as one event on each of `cores`, one after another in the given order.
+void RunOnCoresInTurn(size_t num_cores, const std::vector<size_t>& cores,
+                      const std::function<void(size_t)>& fn) {
+  std::function<void(size_t)> step = [&](size_t i) {
+    if (i == cores.size()) {
+      Stop();
+      return;
+    }
+    SpawnRemote(
+        [&, i] {
+          fn(cores[i]);
+          step(i + 1);
+        },
+        cores[i]);
+  };
+  ebbrt::Run(num_cores, [&] { step(0); });
+}
+
+// Counts translation misses (calls of T::HandleFault) per core and off-core.
+struct FaultCounts {
+  std::atomic<int> on_core[kTestCores] = {};
+  std::atomic<int> off_core{0};
+  void Record() {
+    if (OnCore()) {
+      on_core[MyCore()].fetch_add(1);
+    } else {
+      off_core.fetch_add(1);
+    }
+  }
+};
+
+// A SharedEbb whose HandleFault counts before delegating to SharedEbb's (EbbRef calls
+// T::HandleFault, so this one hides the base's).
+template <typename T>
+class CountedSharedEbb : public SharedEbb<T> {
+ public:
+  static inline FaultCounts faults;
+  static T& HandleFault(EbbId id) {
+    faults.Record();
+    return SharedEbb<T>::HandleFault(id);
+  }
+};
+
+// ---- EbbRef -----------------------------------------------------------------------------
+
+class Config : public CountedSharedEbb<Config> {
+ public:
+  explicit Config(int port) : port_(port) {}
+  int port() const { return port_; }
+
+ private:
+  int port_;
+};
+
+static_assert(sizeof(EbbRef<Config>) == 4);
+static_assert(std::is_trivially_copyable_v<EbbRef<Config>>);
+static_assert(!EbbRef<Config>());
+static_assert(EbbRef<Config>().id() == kNullEbbId);
+static_assert(EbbRef<Config>(300).id() == 300);
+static_assert(EbbRef<Config>(300) == EbbRef<Config>(300));
+static_assert(!(EbbRef<Config>(300) == EbbRef<Config>(301)));
+static_assert(static_cast<bool>(EbbRef<Config>(300)));
+
+TEST(EbbRefTest, CopiesAreTheSameRef) {
+  EbbRef<Config> a(1234);
+  EbbRef<Config> b = a;
+  EbbRef<Config> c;
+  c = b;
+  EXPECT_EQ(c.id(), 1234u);
+  EXPECT_TRUE(a == c);
+}
+
+// ---- SharedEbb::Create, and hits after the first miss ------------------------------------
+
+TEST(SharedEbbTest, CreateBindsOneRepReachableFromEveryCore) {
+  Result<EbbRef<Config>> created = Config::Create(11211);
+  ASSERT_TRUE(created.ok());
+  EbbRef<Config> config = *created;
+  EXPECT_TRUE(IsLocalId(config.id()));
+  void* bound = LocalIdMap::Find(config.id(), EbbTypeTag<Config>());
+  ASSERT_NE(bound, nullptr);
+
+  const Config* seen[kTestCores] = {};
+  int ports[kTestCores] = {};
+  RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
+    seen[core] = &*config;  // First use on this core: a miss.
+    ports[core] = config->port();  // Later uses: hits.
+    ports[core] += config->port() - 11211;
+  });
+  for (size_t core = 0; core < kTestCores; ++core) {
+    EXPECT_EQ(seen[core], bound) << "core " << core;
+    EXPECT_EQ(ports[core], 11211) << "core " << core;
+    EXPECT_EQ(Config::faults.on_core[core].load(), 1) << "core " << core;
+  }
+  EXPECT_EQ(Config::faults.off_core.load(), 0);
+}
+
+class Named : public CountedSharedEbb<Named> {
+ public:
+  explicit Named(const char* name) : name_(name) {}
+  const char* name() const { return name_; }
+
+ private:
+  const char* name_;
+};
+
+// Used by one test only, so its fault counts start at zero whatever the test order.
+class Greeter : public CountedSharedEbb<Greeter> {
+ public:
+  const char* name() const { return "n"; }
+};
+
+TEST(SharedEbbTest, FirstUseOnACoreMissesLaterUsesHit) {
+  EbbRef<Greeter> ref = *Greeter::Create();
+  int faults_after_first[kTestCores] = {};
+  int faults_after_many[kTestCores] = {};
+  RunOnCoresInTurn(3, {2, 0, 1}, [&](size_t core) {
+    EXPECT_EQ(Greeter::faults.on_core[core].load(), 0);
+    (void)ref->name();
+    faults_after_first[core] = Greeter::faults.on_core[core].load();
+    for (int i = 0; i < 1000; ++i) EXPECT_STREQ(ref->name(), "n");
+    faults_after_many[core] = Greeter::faults.on_core[core].load();
+  });
+  for (size_t core = 0; core < 3; ++core) {
+    EXPECT_EQ(faults_after_first[core], 1) << "core " << core;
+    EXPECT_EQ(faults_after_many[core], 1) << "core " << core;
+  }
+}
+
+TEST(SharedEbbTest, LaterEventsOnTheSameCoreStillHit) {
+  // The cache belongs to the core, not to the event.
+  struct Hits : CountedSharedEbb<Hits> {};
+  EbbRef<Hits> ref = *Hits::Create();
+  std::atomic<int> events_left{50};
+  ebbrt::Run(2, [&] {
+    for (int i = 0; i < 50; ++i) {
+      SpawnRemote(
+          [&] {
+            (void)&*ref;
+            if (events_left.fetch_sub(1) == 1) Stop();
+          },
+          1);
+    }
+  });
+  EXPECT_EQ(Hits::faults.on_core[1].load(), 1);
+  EXPECT_EQ(Hits::faults.on_core[0].load(), 0);
+}
+
+TEST(SharedEbbTest, ThreadsThatAreNotCoresAlwaysMissButGetTheRep) {
+  EbbRef<Named> ref = *Named::Create("off-core");
+  const int before = Named::faults.off_core.load();
+  const Named* rep = static_cast<const Named*>(LocalIdMap::Find(ref.id(), EbbTypeTag<Named>()));
+  ASSERT_NE(rep, nullptr);
+
+  // The test's main thread.
+  ASSERT_FALSE(OnCore());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(&*ref, rep);
+  EXPECT_EQ(Named::faults.off_core.load() - before, 3);
+
+  // A plain std::thread.
+  std::thread([&] {
+    for (int i = 0; i < 3; ++i) EXPECT_STREQ(ref->name(), "off-core");
+  }).join();
+  EXPECT_EQ(Named::faults.off_core.load() - before, 6);
+
+  // A plain thread while a runtime is up: still not a core, still always a miss, and
+  // using the Ebb from it does not disturb the cores' own caches.
+  const int on_core_before = Named::faults.on_core[0].load();
+  ebbrt::Run(2, [&] {
+    (void)&*ref;
+    std::thread([&] {
+      for (int i = 0; i < 3; ++i) EXPECT_EQ(&*ref, rep);
+    }).join();
+    (void)&*ref;
+    Stop();
+  });
+  EXPECT_EQ(Named::faults.off_core.load() - before, 9);
+  EXPECT_EQ(Named::faults.on_core[0].load() - on_core_before, 1);
+}
+
+TEST(SharedEbbTest, EachRunStartsWithAnEmptyCache) {
+  // A core's translation table lives as long as the core: a later Run faults again and
+  // finds the same rep.
+  EbbRef<Named> ref = *Named::Create("runs");
+  const Named* first = nullptr;
+  const Named* second = nullptr;
+  const int before = Named::faults.on_core[0].load();
+  ebbrt::Run(1, [&] {
+    first = &*ref;
+    Stop();
+  });
+  ebbrt::Run(1, [&] {
+    second = &*ref;
+    Stop();
+  });
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(Named::faults.on_core[0].load() - before, 2);
+}
+
+TEST(SharedEbbTest, CreateOnACoreWorksToo) {
+  EbbRef<Named> ref;
+  const Named* seen_on_1 = nullptr;
+  ebbrt::Run(2, [&] {
+    ref = *Named::Create("made on core 0");
+    SpawnRemote(
+        [&] {
+          seen_on_1 = &*ref;
+          Stop();
+        },
+        1);
+  });
+  ASSERT_NE(seen_on_1, nullptr);
+  EXPECT_STREQ(seen_on_1->name(), "made on core 0");
+  EXPECT_EQ(seen_on_1, LocalIdMap::Find(ref.id(), EbbTypeTag<Named>()));
+}
+
+TEST(SharedEbbTest, CreateGivesEachEbbItsOwnId) {
+  EbbRef<Named> a = *Named::Create("a");
+  EbbRef<Named> b = *Named::Create("b");
+  EXPECT_NE(a.id(), b.id());
+  EXPECT_STREQ(a->name(), "a");
+  EXPECT_STREQ(b->name(), "b");
+}
+
+TEST(SharedEbbTest, BindAnExistingRep) {
+  static Named rep("bound by hand");
+  static Named other("second");
+  EbbId id = *EbbAllocator::AllocateLocal();
+  ASSERT_TRUE(Named::Bind(id, &rep).ok());
+  EXPECT_EQ(&*EbbRef<Named>(id), &rep);
+  // A second Bind of the id fails and leaves the first rep in place.
+  Status again = Named::Bind(id, &other);
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(&*EbbRef<Named>(id), &rep);
+}
+
+// ---- Lazy construction at a static id ---------------------------------------------------
+
+class Lazy : public CountedSharedEbb<Lazy> {
+ public:
+  Lazy() : built_on_(MyCore()) { constructed.fetch_add(1); }
+  size_t built_on() const { return built_on_; }
+  static inline std::atomic<int> constructed{0};
+
+ private:
+  size_t built_on_;
+};
+
+inline constexpr EbbId kLazyId = StaticEbbId("shared_ebb_test.lazy");
+static_assert(IsStaticId(kLazyId));
+
+TEST(SharedEbbTest, DefaultConstructibleRepIsBuiltOnFirstUse) {
+  constexpr EbbRef<Lazy> lazy = Lazy::Static<kLazyId>();
+  static_assert(lazy.id() == kLazyId);
+  EXPECT_EQ(LocalIdMap::Find(kLazyId, EbbTypeTag<Lazy>()), nullptr);
+  EXPECT_EQ(Lazy::constructed.load(), 0);
+
+  const Lazy* seen[kTestCores] = {};
+  int constructed_after_first = -1;
+  RunOnCoresInTurn(4, {2, 0, 3, 1}, [&](size_t core) {
+    seen[core] = &*lazy;
+    if (core == 2) constructed_after_first = Lazy::constructed.load();
+  });
+  // Built once, by the first core that used it (core 2), during that first use.
+  EXPECT_EQ(constructed_after_first, 1);
+  EXPECT_EQ(Lazy::constructed.load(), 1);
+  ASSERT_NE(seen[2], nullptr);
+  EXPECT_EQ(seen[2]->built_on(), 2u);
+  for (size_t core = 0; core < 4; ++core) {
+    EXPECT_EQ(seen[core], seen[2]) << "core " << core;
+    EXPECT_EQ(Lazy::faults.on_core[core].load(), 1) << "core " << core;
+  }
+  EXPECT_EQ(LocalIdMap::Find(kLazyId, EbbTypeTag<Lazy>()), seen[2]);
+}
+
+// ---- The construction race --------------------------------------------------------------
+
+// Every core's first use builds a rep at once. To make the race certain rather than
+// likely, each constructor waits (bounded) until all cores are constructing: every core
+// has then already seen the id unbound, so all of them go on to race in Bind.
+class Racy : public CountedSharedEbb<Racy> {
+ public:
+  Racy() {
+    constructed.fetch_add(1);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (constructed.load() < static_cast<int>(kTestCores) &&
+           std::chrono::steady_clock::now() < deadline) {
+      sched_yield();
+    }
+  }
+  ~Racy() { destroyed.fetch_add(1); }
+  static inline std::atomic<int> constructed{0};
+  static inline std::atomic<int> destroyed{0};
+};
+
+inline constexpr EbbId kRacyId = StaticEbbId("shared_ebb_test.racy");
+
+TEST(SharedEbbTest, ConcurrentFirstUseKeepsExactlyOneRep) {
+  constexpr EbbRef<Racy> racy = Racy::Static<kRacyId>();
+  const Racy* seen[kTestCores] = {};
+  std::atomic<size_t> at_barrier{0};
+  RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
+    // A spin barrier: every core derefs at the same moment.
+    at_barrier.fetch_add(1);
+    while (at_barrier.load() < kTestCores) sched_yield();
+    seen[core] = &*racy;
+  });
+  const int constructed = Racy::constructed.load();
+  EXPECT_GE(constructed, 1);
+  EXPECT_EQ(constructed, static_cast<int>(kTestCores)) << "the race did not happen";
+  EXPECT_EQ(Racy::destroyed.load(), constructed - 1);
+  const void* winner = LocalIdMap::Find(kRacyId, EbbTypeTag<Racy>());
+  ASSERT_NE(winner, nullptr);
+  for (size_t core = 0; core < kTestCores; ++core) {
+    EXPECT_EQ(seen[core], winner) << "core " << core;
+    EXPECT_EQ(Racy::faults.on_core[core].load(), 1) << "core " << core;
+  }
+}
+
+// ---- Misuse ---------------------------------------------------------------------------------
+
+class SharedEbbDeathTest : public testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+TEST_F(SharedEbbDeathTest, UsingAnUnboundIdOfANonDefaultConstructibleEbbIsFatal) {
+  EbbRef<Named> unbound(*EbbAllocator::AllocateLocal());
+  EXPECT_DEATH((void)unbound->name(),
+               "SharedEbb used before a rep was bound to its id.*backtrace");
+}
+
+class CollidesA : public SharedEbb<CollidesA> {};
+class CollidesB : public SharedEbb<CollidesB> {};
+
+TEST_F(SharedEbbDeathTest, TwoTypesAtOneIdAreReportedNotConfused) {
+  // What a static-id name collision looks like: the second type's first use is fatal.
+  EXPECT_DEATH(
+      {
+        constexpr EbbId kId = StaticEbbId("shared_ebb_test.collision");
+        (void)&*CollidesA::Static<kId>();
+        (void)&*CollidesB::Static<kId>();
+      },
+      "bound to a root of another type");
+}
+
+}  // namespace
+}  // namespace ebbrt

@@ -1,0 +1,84 @@
+// Hosted runtime: cores as threads, each with its own epoll set (event_platform.cc).
+#include "ebbrt/hosted/runtime.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "ebbrt/base/check.h"
+#include "ebbrt/core/cpu.h"
+#include "ebbrt/core/local_id_map.h"
+#include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/timer.h"
+#include "ebbrt/hosted/internal/cpu_state.h"
+#include "ebbrt/hosted/internal/hosted_core.h"
+#include "ebbrt/platform/translation.h"
+
+namespace ebbrt {
+namespace {
+
+std::atomic<size_t> g_cores_ready{0};
+
+void PinToCpu(size_t core) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpus <= 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(static_cast<int>(core % static_cast<size_t>(cpus)), &set);
+  // Best effort: containers may forbid it, and correctness does not depend on it.
+  (void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+template <typename Root>
+void DestroyRoot(EbbId id) {
+  delete static_cast<Root*>(LocalIdMap::Unbind(id));
+}
+
+void CoreMain(size_t core, size_t num_cores, MovableFunction<void()>* main_fn) {
+  hosted_internal::SetMyCore(core);
+  PinToCpu(core);
+  platform::AttachTranslationTable();
+  // Build this core's reps before anyone may spawn to it.
+  EventManager& manager = event_manager.GetRep();
+  (void)timer.GetRep();
+  g_cores_ready.fetch_add(1, std::memory_order_acq_rel);
+  while (g_cores_ready.load(std::memory_order_acquire) < num_cores) {
+    sched_yield();
+  }
+  if (core == 0) manager.SpawnLocal(std::move(*main_fn));
+  manager.RunLoopUntilStopped();
+  platform::DetachTranslationTable();
+  hosted_internal::SetMyCore(hosted_internal::kNotACore);
+}
+
+}  // namespace
+
+int Run(size_t num_cores, MovableFunction<void()> main_fn) {
+  EBBRT_CHECK_MSG(num_cores >= 1 && num_cores <= kMaxCores, "Run: bad core count");
+  EBBRT_CHECK_MSG(!OnCore(), "Run called from inside a core");
+  EBBRT_CHECK_MSG(hosted_internal::ClaimCores(num_cores),
+                  "Run: another Run is active in this process");
+  EventManager::ResetStopFlag();
+  g_cores_ready.store(0, std::memory_order_release);
+  hosted_internal::CreateCores(num_cores);
+
+  std::thread* threads = new std::thread[num_cores];
+  for (size_t core = 0; core < num_cores; ++core) {
+    threads[core] = std::thread(CoreMain, core, num_cores, &main_fn);
+  }
+  for (size_t core = 0; core < num_cores; ++core) threads[core].join();
+  delete[] threads;
+
+  // Every loop has stopped: the runtime's own Ebbs go, so a later Run starts fresh.
+  DestroyRoot<EventManagerRoot>(kEventManagerId);
+  DestroyRoot<MulticoreRoot<Timer>>(kTimerId);
+  hosted_internal::DestroyCores(num_cores);
+  hosted_internal::ReleaseCores();
+  return StopStatus();
+}
+
+}  // namespace ebbrt
