@@ -8,6 +8,8 @@ Features a target may turn off with `features = ["-name"]`:
   no_exceptions  -fno-exceptions for C++ (on by default: the framework core is
                  exception-free, see DESIGN.md "C++ on bare metal").
   no_rtti        -fno-rtti for C++ (on by default, same reason).
+  fuzzer_instrumentation, fuzzer_main
+                 (hosted) libFuzzer + ASan/UBSan; see tools/ebbrt_fuzz_target.bzl.
 Third-party code that needs exceptions or RTTI (the capnp compiler) opts out in its own
 BUILD file; EbbRT code never does.
 """
@@ -97,6 +99,34 @@ def _impl(ctx):
         _flags_feature("no_rtti", _CXX_COMPILE_ACTIONS, ["-fno-rtti"]),
         _flags_feature("ebbrt_link_flags", _LINK_ACTIONS, ctx.attr.link_flags),
     ]
+    if ctx.attr.fuzzing:
+        features += [
+            # --config=fuzz: coverage instrumentation and sanitizers for every target.
+            feature(
+                name = "fuzzer_instrumentation",
+                flag_sets = [
+                    flag_set(
+                        actions = _C_COMPILE_ACTIONS + _CXX_COMPILE_ACTIONS,
+                        flag_groups = [flag_group(flags = [
+                            "-fsanitize=fuzzer-no-link,address,undefined",
+                            "-fno-sanitize-recover=undefined",
+                        ])],
+                    ),
+                    flag_set(
+                        actions = _LINK_ACTIONS,
+                        flag_groups = [flag_group(flags = ["-fsanitize=address,undefined"])],
+                    ),
+                ],
+            ),
+            # On a fuzz target's cc_binary only: libFuzzer's main() drives it.
+            feature(
+                name = "fuzzer_main",
+                flag_sets = [flag_set(
+                    actions = _LINK_ACTIONS,
+                    flag_groups = [flag_group(flags = ["-fsanitize=fuzzer"])],
+                )],
+            ),
+        ]
     if ctx.attr.supports_pic:
         features.append(feature(name = "supports_pic", enabled = True))
 
@@ -149,6 +179,8 @@ ebbrt_cc_toolchain_config = rule(
         # package; it receives driver-style flags (-Wl,...).
         "link_driver": attr.string(),
         "supports_pic": attr.bool(default = False),
+        # Offer the libFuzzer features (hosted only: needs clang's fuzzer runtime).
+        "fuzzing": attr.bool(default = False),
     },
     provides = [CcToolchainConfigInfo],
 )
