@@ -61,6 +61,12 @@ def _flags_feature(name, actions, flags, enabled = True, mode = None):
         )],
     )
 
+def _isystem_flags(dirs):
+    flags = []
+    for d in dirs:
+        flags += ["-isystem", d]
+    return flags
+
 def _impl(ctx):
     tools = ctx.attr.tools
     tool_paths = [tool_path(name = name, path = path) for name, path in tools.items()]
@@ -77,6 +83,19 @@ def _impl(ctx):
         ),
         _flags_feature("ebbrt_c_flags", _C_COMPILE_ACTIONS, ctx.attr.c_flags),
         _flags_feature("ebbrt_cxx_flags", _CXX_COMPILE_ACTIONS, ctx.attr.cxx_flags),
+        # System include directories, in search order. C and assembly share one list;
+        # C++ has its own, because its library headers must come first (libc++'s
+        # <stdlib.h> wraps the C library's with #include_next).
+        _flags_feature(
+            "ebbrt_c_system_includes",
+            _C_COMPILE_ACTIONS + _ASM_ACTIONS,
+            _isystem_flags(ctx.attr.c_system_includes),
+        ),
+        _flags_feature(
+            "ebbrt_cxx_system_includes",
+            _CXX_COMPILE_ACTIONS,
+            _isystem_flags(ctx.attr.cxx_system_includes),
+        ),
         _flags_feature(
             "ebbrt_opt_flags",
             _C_COMPILE_ACTIONS + _CXX_COMPILE_ACTIONS,
@@ -154,7 +173,11 @@ def _impl(ctx):
         tool_paths = tool_paths,
         features = features,
         action_configs = action_configs,
-        cxx_builtin_include_directories = ctx.attr.builtin_include_directories,
+        cxx_builtin_include_directories = ctx.attr.builtin_include_directories + [
+            # "%workspace%/" makes a path relative to the execution root for Bazel.
+            d if d.startswith("/") else "%workspace%/" + d
+            for d in ctx.attr.c_system_includes + ctx.attr.cxx_system_includes
+        ],
     )
 
 ebbrt_cc_toolchain_config = rule(
@@ -166,9 +189,16 @@ ebbrt_cc_toolchain_config = rule(
         # Bazel tool name ("gcc", "ld", "ar", ...) -> absolute path of the Debian tool.
         "tools": attr.string_dict(mandatory = True),
         # System header directories the compiler may read; Bazel rejects any other
-        # undeclared include it finds in the dependency (.d) files.
+        # undeclared include it finds in the dependency (.d) files. The directories of
+        # c_system_includes and cxx_system_includes are added automatically.
         "builtin_include_directories": attr.string_list(),
         "compile_flags": attr.string_list(),
+        # `-isystem` directories for C and assembly, and for C++, in search order (after
+        # any -isystem in compile_flags). Paths relative to the execution root, e.g.
+        # external/<repo>/..., or absolute. Each must also be covered by
+        # builtin_include_directories.
+        "c_system_includes": attr.string_list(),
+        "cxx_system_includes": attr.string_list(),
         "c_flags": attr.string_list(),
         "cxx_flags": attr.string_list(),
         "opt_flags": attr.string_list(),

@@ -5,7 +5,7 @@
 #   tools/bootstrap.sh          (tools/ebbrt runs it before every command)
 #
 # 1. Installs the Debian packages the build uses (needs root or sudo, only when one is
-#    missing): Bazel 4.2.3, clang/lld/llvm 14, libstdc++ 12 headers, QEMU 7.2.
+#    missing): Bazel 4.2.3, clang/lld/llvm 14, libstdc++ 12 and libc++ 14 headers, QEMU 7.2.
 # 2. Checks that the exact tools the toolchains in toolchains/BUILD name are present.
 # 3. Fetches the pinned third-party source tarballs (the upstream .orig tarballs of Debian
 #    source packages) into the download directory Bazel reads with --distdir, and checks
@@ -41,6 +41,7 @@ readonly PACKAGES=(
   lld-14             # both toolchains' linker
   llvm-14            # llvm-ar, llvm-objcopy, llvm-nm, ... (toolchains/BUILD)
   libstdc++-12-dev   # the hosted C++ library headers
+  libc++-14-dev      # libc++ 14 headers: the native C++ subset (toolchains/native/cxx_subset)
   qemu-system-x86    # boots native images (tools/qemu_runner.sh)
   ca-certificates    # apt over https mirrors, if the machine uses one
 )
@@ -73,13 +74,15 @@ readonly TOOLS=(
   /usr/bin/llvm-strip-14
   /usr/bin/qemu-system-x86_64
   /usr/lib/llvm-14/lib/clang/14.0.6/include/stddef.h
+  /usr/lib/llvm-14/include/c++/v1/__config
 )
 absent=()
 for tool in "${TOOLS[@]}"; do
   [[ -e "$tool" ]] || absent+=("$tool")
 done
 ((${#absent[@]} == 0)) || die "missing after package installation: ${absent[*]}
-  (the toolchains in toolchains/BUILD expect Debian 12's clang-14 14.0.6, lld-14, llvm-14)"
+  (the toolchains in toolchains/BUILD expect Debian 12's clang-14 14.0.6, lld-14, llvm-14,
+  libc++-14-dev)"
 bazel_version="$(dpkg-query -W -f='${Version}' bazel-bootstrap)"
 [[ "$bazel_version" == 4.2.3* ]] || die "bazel-bootstrap is $bazel_version; this tree needs 4.2.3"
 
@@ -92,6 +95,7 @@ readonly TARBALLS=(
   "benchmark benchmark_1.7.1.orig.tar.gz 6430e4092653380d9dc4ccb45a1e2dc9259d581f4866dc0759713126056bc1d7"
   "capnproto capnproto_0.9.2.orig.tar.gz 4031e9c9158fce1979baf3c5234315c1be74b273c0be9f6c4aaf4d0dfda52542"
   "googletest googletest_1.12.1.orig.tar.gz 81964fe578e9bd7c94dfdb09c8e4d6e6759e19967e397dbea48d1c10e45d0df2"
+  "newlib newlib_3.3.0.orig.tar.gz 58dd9e3eaedf519360d92d84205c3deef0b3fc286685d1c562e245914ef72c66"
 )
 
 sha_ok() { [[ -f "$1" ]] && [[ "$(sha256sum "$1" | cut -d' ' -f1)" == "$2" ]]; }

@@ -1,0 +1,121 @@
+/* newlib's configuration header for EbbRT's native platform.
+ *
+ * newlib's configure normally generates this file from newlib/newlib.hin; the
+ * tarball only carries an empty placeholder (newlib/libc/include/newlib.h).
+ * EbbRT does not run configure, so every choice is made here, by hand, with
+ * the reason next to it. The toolchain (toolchains/BUILD) puts this directory
+ * on the native include path BEFORE newlib's own include directory, so this
+ * file shadows the placeholder for newlib's sources and for EbbRT's code
+ * alike: both must see one configuration.
+ *
+ * Every macro of newlib.hin is listed: defined, or left undefined on purpose
+ * (commented out). Compile-only switches that are not part of the installed
+ * headers (REENTRANT_SYSCALLS_PROVIDED, NO_FLOATING_POINT, ...) are in
+ * third_party/newlib/BUILD.newlib instead. */
+#ifndef __NEWLIB_H__
+#define __NEWLIB_H__ 1
+
+#include <_newlib_version.h>
+
+/* EL/IX level: undefined = everything (level 4), as every newlib port ships. */
+/* #undef _ELIX_LEVEL */
+
+/* printf/scanf understand C99 length modifiers and conversions: %zu, %td,
+ * %jd, %hhd (size_t and friends are everywhere in EbbRT code). */
+#define _WANT_IO_C99_FORMATS 1
+
+/* printf/scanf understand long long: %lld, %llu, %llx (64-bit counters). */
+#define _WANT_IO_LONG_LONG 1
+
+/* No atexit registration of a _fini function: there is no .fini section;
+ * native images end by powering QEMU off (ebbrt/native/libc/syscalls.cc). */
+/* #undef _WANT_REGISTER_FINI */
+
+/* No long double conversions in printf/scanf: floating-point conversions are
+ * compiled out altogether for now (NO_FLOATING_POINT in BUILD.newlib). */
+/* #undef _WANT_IO_LONG_DOUBLE */
+
+/* No positional arguments (%1$d): extra code and stack no caller here needs. */
+/* #undef _WANT_IO_POS_ARGS */
+
+/* The full struct _reent, statically allocated (reent/impure.c). The small
+ * variant allocates parts of it with malloc on first use, and native malloc
+ * has no allocator behind it yet (ebbrt/native/libc/malloc.cc). */
+/* #undef _WANT_REENT_SMALL */
+
+/* Only meaningful with _WANT_REENT_SMALL. */
+/* #undef _REENT_CHECK_VERIFY */
+
+/* Single-byte "C" locale only: no multibyte (UTF-8, JIS, ...) conversion
+ * tables, no locale-dependent ctype. */
+/* #undef _MB_CAPABLE */
+
+/* MB_LEN_MAX for the single-byte "C" locale (configure's value without
+ * _MB_CAPABLE). */
+#define _MB_LEN_MAX 1
+
+/* No iconv, hence no iconv encodings (the _ICONV_{TO,FROM}_ENCODING_* list
+ * of newlib.hin stays undefined). */
+/* #undef _ICONV_ENABLED */
+/* #undef _ICONV_ENABLE_EXTERNAL_CCS */
+
+/* The linker script has .init_array, but newlib's __libc_init_array
+ * (misc/init.c) is not built: ebbrt_native_start runs the constructors
+ * itself (ebbrt/native/boot/start.cc). Only init.c reads this macro. */
+/* #undef HAVE_INITFINI_ARRAY */
+
+/* atexit keeps its 32 static slots (the ISO C minimum) and never calls
+ * malloc for more. */
+/* #undef _ATEXIT_DYNAMIC_ALLOC */
+
+/* x86-64 has a long double type (80-bit x87 extended precision) ... */
+#define _HAVE_LONG_DOUBLE 1
+
+/* ... which is not the same as double. */
+/* #undef _LDBL_EQ_DBL */
+
+/* That attribute is GCC's (-fno-tree-loop-distribute-patterns); clang has no
+ * such option. Under -ffreestanding (toolchains/BUILD) clang does not turn
+ * loops into memcpy/memset calls anyway, so memset.c cannot call itself. */
+/* #undef _HAVE_CC_INHIBIT_LOOP_TO_LIBCALL */
+
+/* newlib's defaults (configure enables these unless told otherwise): stdio
+ * writes through iovecs, fseek optimisation, fwide() orientation, and the
+ * unbuffered-stream optimisation that formats into a stack buffer before one
+ * write (so an unbuffered stdout still reaches the console in one write). */
+#define _FVWRITE_IN_STREAMIO 1
+#define _FSEEK_OPTIMIZATION 1
+#define _WIDE_ORIENT 1
+#define _UNBUF_STREAM_OPT 1
+
+/* exit() runs atexit handlers and flushes stdio normally (no weak-reference
+ * "lite" exit). */
+/* #undef _LITE_EXIT */
+
+/* atexit records live in the global struct _reent (the default). */
+/* #undef _REENT_GLOBAL_ATEXIT */
+
+/* stdin/stdout/stderr live inside the global struct _reent (the default). */
+/* #undef _WANT_REENT_GLOBAL_STDIO_STREAMS */
+
+/* The full vfprintf/vfscanf, not the nano variants: nano printf has no %lld
+ * and replaces the i-family (iprintf, fiprintf) that newlib's own code calls. */
+/* #undef _NANO_FORMATTED_IO */
+
+/* Locks are newlib's no-op defaults (<sys/lock.h>): today only the boot CPU
+ * runs C library code. SMP bring-up must switch this on and implement the
+ * __retarget_lock_* functions with EbbRT's spin locks before a second core
+ * may call into stdio, atexit or the environment. */
+/* #undef _RETARGETABLE_LOCKING */
+
+/* time_t stays 64-bit (newlib's default), not long. Same width on x86-64,
+ * but 64-bit is what the headers promise everywhere. */
+/* #undef _WANT_USE_LONG_TIME_T */
+
+/* Not a newlib.hin macro but a port switch that sys/config.h defaults to int for
+ * bare-metal targets: read() and write() return ssize_t, as POSIX declares them
+ * (newlib's Linux and RTEMS ports do the same). newlib.h is read before
+ * sys/config.h (_ansi.h includes it first), so this definition wins. */
+#define _READ_WRITE_RETURN_TYPE _ssize_t
+
+#endif /* !__NEWLIB_H__ */
