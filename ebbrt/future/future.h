@@ -491,4 +491,41 @@ Future<Vector<T>> WhenAll(Vector<Future<T>> futures) {
   return result;
 }
 
+// WhenAll over a Vector of Future<void>: fulfilled once all are, with the first error (in
+// order) if any failed.
+inline Future<void> WhenAll(Vector<Future<void>> futures) {
+  struct Gather {
+    std::atomic<size_t> remaining{0};
+    Vector<Status> errors;
+    Promise<void> promise;
+  };
+  auto* gather = new Gather();
+  Future<void> result = gather->promise.GetFuture();
+  size_t count = futures.Size();
+  auto finish = [gather] {
+    for (const Status& error : gather->errors) {
+      if (!error.ok()) {
+        gather->promise.SetError(error);
+        delete gather;
+        return;
+      }
+    }
+    gather->promise.SetValue();
+    delete gather;
+  };
+  if (count == 0) {
+    finish();
+    return result;
+  }
+  for (size_t i = 0; i < count; ++i) gather->errors.EmplaceBack();
+  gather->remaining.store(count, std::memory_order_relaxed);
+  for (size_t i = 0; i < count; ++i) {
+    (void)std::move(futures[i]).Then([gather, i, finish](Future<void> done) mutable {
+      if (!done.status().ok()) gather->errors[i] = done.status();
+      if (gather->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) finish();
+    });
+  }
+  return result;
+}
+
 }  // namespace ebbrt

@@ -34,6 +34,7 @@ struct HostedCore {
   uint64_t armed_deadline = event_internal::kNoDeadline;
   Vector<FdWatch> watches;  // Indexed by fd.
   uint32_t next_generation = 1;
+  Vector<MovableFunction<void()>> exit_hooks;
 };
 
 HostedCore g_cores[kMaxCores];
@@ -87,10 +88,20 @@ void Dispatch(HostedCore& core, const epoll_event* events, int count) {
       // Queued, not called here: a handler may block, and the loop owns dispatch order.
       event_internal::QueueLocalEvent([fd, generation, ready] {
         HostedCore& self = g_cores[MyCore()];
-        if (static_cast<size_t>(fd) >= self.watches.Size()) return;
-        FdWatch& watch = self.watches[static_cast<size_t>(fd)];
+        size_t index = static_cast<size_t>(fd);
+        if (index >= self.watches.Size()) return;
+        FdWatch& watch = self.watches[index];
         if (!watch.active || watch.generation != generation) return;  // Unwatched since.
-        watch.handler(ready);
+        // Call a local: the handler may unwatch (destroying the stored function) or watch
+        // other fds (moving the table) while it runs.
+        MovableFunction<void(uint32_t)> handler = std::move(watch.handler);
+        handler(ready);
+        if (index < self.watches.Size()) {
+          FdWatch& after = self.watches[index];
+          if (after.active && after.generation == generation && !after.handler) {
+            after.handler = std::move(handler);
+          }
+        }
       });
     }
   }
@@ -122,6 +133,20 @@ void CreateCores(size_t num_cores) {
     AddToEpoll(core.epoll_fd, core.wake_fd, kWakeTag);
     AddToEpoll(core.epoll_fd, core.timer_fd, kTimerTag);
     core.armed_deadline = event_internal::kNoDeadline;
+  }
+}
+
+void AddCoreExitHook(MovableFunction<void()> hook) {
+  g_cores[MyCore()].exit_hooks.PushBack(std::move(hook));
+}
+
+void RunCoreExitHooks() {
+  HostedCore& core = g_cores[MyCore()];
+  // Last registered, first run: later subsystems may depend on earlier ones.
+  while (!core.exit_hooks.Empty()) {
+    MovableFunction<void()> hook = std::move(core.exit_hooks.Back());
+    core.exit_hooks.PopBack();
+    hook();
   }
 }
 

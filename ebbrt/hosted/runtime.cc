@@ -51,6 +51,7 @@ void CoreMain(size_t core, size_t num_cores, MovableFunction<void()>* main_fn) {
   }
   if (core == 0) manager.SpawnLocal(std::move(*main_fn));
   manager.RunLoopUntilStopped();
+  hosted_internal::RunCoreExitHooks();
   platform::DetachTranslationTable();
   hosted_internal::SetMyCore(hosted_internal::kNotACore);
 }
