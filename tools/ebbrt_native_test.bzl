@@ -12,8 +12,10 @@ reports through isa-debug-exit plus its start and exit banners; a hang is killed
         smp = 1,
     )
 
-`expect` checks the runner itself: "fail" (the image reported a non-zero status,
-`expect_status` pins which), "crash" (no exit banner, e.g. a triple fault) or "timeout".
+`expect` checks failure paths: "fail" (the image reported a non-zero status,
+`expect_status` pins which), "fatal" (a fatal report: CHECK failure, CPU exception),
+"crash" (no exit banner, e.g. a triple fault) or "timeout". `expect_log` regexes must
+each match a line of the serial log (e.g. the text of the expected report).
 """
 
 load("//tools:qemu_launcher.bzl", "QEMU_ATTRS", "qemu_launcher")
@@ -30,7 +32,7 @@ ebbrt_native_test = rule(
     attrs = dict(QEMU_ATTRS, **{
         "expect": attr.string(
             default = "pass",
-            values = ["pass", "fail", "crash", "timeout"],
+            values = ["pass", "fail", "fatal", "crash", "timeout"],
         ),
         "expect_status": attr.int(default = -1, doc = "With expect = \"fail\": the status."),
     }),

@@ -19,6 +19,9 @@ QEMU_ATTRS = {
         doc = "Seconds before the runner kills QEMU (a hang is a failure, never a pass).",
     ),
     "append": attr.string(doc = "Kernel command line."),
+    "expect_log": attr.string_list(
+        doc = "Regexes (grep -E) that must each match a line of the serial log.",
+    ),
     "icount": attr.bool(default = False, doc = "Deterministic guest instruction counting."),
     "_runner": attr.label(
         default = "//tools:qemu_runner.sh",
@@ -60,6 +63,8 @@ def qemu_launcher(ctx, extra_args):
         args.append("--icount")
     if ctx.attr.append:
         args += ["--append", ctx.attr.append]
+    for pattern in ctx.attr.expect_log:
+        args += ["--expect-log", pattern]
     args += extra_args
     script = ctx.actions.declare_file(ctx.label.name + ".qemu.sh")
     ctx.actions.write(

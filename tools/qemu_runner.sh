@@ -8,6 +8,8 @@
 # QEMU exit with code 2N+1 (ebbrt/native/debug_exit.h). The outcome is one of:
 #   PASS     both banners, status 0, QEMU exit code 1
 #   FAIL     both banners, status N > 0, QEMU exit code 2N+1 (the image reported failure)
+#   FATAL    start banner, a fatal report (a line starting "[ebbrt] FATAL": CHECK failure,
+#            CPU exception, out of memory), QEMU exit code 255 (fatal status 127)
 #   CRASH    anything else: a banner missing, exit code not matching the banner (e.g. a
 #            triple fault, which QEMU -no-reboot turns into exit code 0), QEMU not starting
 #   TIMEOUT  still running after --timeout seconds (killed; never a pass)
@@ -18,8 +20,10 @@
 #   --smp N             vCPUs (default 1)
 #   --memory SIZE       guest RAM, QEMU syntax (default 128M)
 #   --timeout SECONDS   wall-clock bound (default 60)
-#   --expect OUTCOME    pass | fail | crash | timeout (default pass)
+#   --expect OUTCOME    pass | fail | fatal | crash | timeout (default pass)
 #   --expect-status N   with --expect fail: the exact status the image must report
+#   --expect-log REGEX  the serial log must also contain a line matching REGEX (grep -E;
+#                       repeatable), e.g. the text of an expected fatal report
 #   --icount            count guest instructions deterministically (-icount shift=0;
 #                       forces single-threaded TCG)
 #   --append CMDLINE    kernel command line passed to the image
@@ -37,6 +41,8 @@ set -uo pipefail
 
 readonly START_BANNER='[ebbrt] boot: native x86_64'
 readonly EXIT_BANNER_RE='^\[ebbrt\] exit status=([0-9]+)$'
+readonly FATAL_RE='^\[ebbrt\] FATAL'
+readonly FATAL_EXIT_CODE=255
 
 usage() {
   sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
@@ -55,6 +61,7 @@ serial_log=""
 quiet=0
 image=""
 extra=()
+expect_logs=()
 
 while (($# > 0)); do
   case "$1" in
@@ -63,6 +70,7 @@ while (($# > 0)); do
     --timeout) timeout_s="$2"; shift 2 ;;
     --expect) expect="$2"; shift 2 ;;
     --expect-status) expect_status="$2"; shift 2 ;;
+    --expect-log) expect_logs+=("$2"); shift 2 ;;
     --icount) icount=1; shift ;;
     --append) append="$2"; shift 2 ;;
     --accel) accel="$2"; shift 2 ;;
@@ -89,7 +97,7 @@ die() {
 [[ -f "$image" ]] || die "image '$image' does not exist"
 [[ "$smp" =~ ^[1-9][0-9]*$ ]] || die "--smp wants a positive integer, got '$smp'"
 [[ "$timeout_s" =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, got '$timeout_s'"
-case "$expect" in pass|fail|crash|timeout) ;; *) die "--expect wants pass|fail|crash|timeout, got '$expect'" ;; esac
+case "$expect" in pass|fail|fatal|crash|timeout) ;; *) die "--expect wants pass|fail|fatal|crash|timeout, got '$expect'" ;; esac
 if [[ -n "$expect_status" && "$expect" != fail ]]; then
   die "--expect-status only makes sense with --expect fail"
 fi
@@ -133,6 +141,9 @@ args=(
   # Writing N to port 0xf4 makes QEMU exit with code 2N+1.
   -device isa-debug-exit,iobase=0xf4,iosize=0x04
   -kernel "$image"
+  # The image file again, as the first boot module: the image reads its own symbol table
+  # from it to name functions in fatal reports (ebbrt/native/symbols.h).
+  -initrd "$image"
 )
 ((icount)) && args+=(-icount shift=0)
 [[ -n "$append" ]] && args+=(-append "$append")
@@ -171,7 +182,10 @@ elif ! grep -aqF -- "$START_BANNER" "$log"; then
   reason="no start banner (QEMU exit code $rc)"
 else
   last_exit_line="$(tr -d '\r' <"$log" | grep -aE -- "$EXIT_BANNER_RE" | tail -n 1)"
-  if [[ -z "$last_exit_line" ]]; then
+  if [[ -z "$last_exit_line" ]] && grep -aqE -- "$FATAL_RE" "$log" && ((rc == FATAL_EXIT_CODE)); then
+    outcome=FATAL
+    reason="$(grep -aE -- "$FATAL_RE" "$log" | head -n 1 | cut -c1-160)"
+  elif [[ -z "$last_exit_line" ]]; then
     outcome=CRASH
     reason="no exit banner (QEMU exit code $rc)"
   else
@@ -197,9 +211,19 @@ case "$expect" in
       verdict_ok=1
     fi
     ;;
+  fatal) [[ $outcome == FATAL ]] && verdict_ok=1 ;;
   crash) [[ $outcome == CRASH ]] && verdict_ok=1 ;;
   timeout) [[ $outcome == TIMEOUT ]] && verdict_ok=1 ;;
 esac
+
+missing_logs=()
+for pattern in "${expect_logs[@]}"; do
+  grep -aqE -- "$pattern" "$log" || missing_logs+=("$pattern")
+done
+if ((${#missing_logs[@]} > 0)); then
+  verdict_ok=0
+  echo "qemu_runner: expected log lines not found: ${missing_logs[*]}"
+fi
 
 summary="qemu_runner: outcome=$outcome${status:+ status=$status}${reason:+ ($reason)} accel=$accel smp=$smp elapsed=${elapsed_ms}ms"
 expectation="expected=$expect${expect_status:+ status=$expect_status}"

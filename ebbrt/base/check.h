@@ -20,6 +20,9 @@ namespace ebbrt {
 
 // Prints the frames of the calling thread's stack, one per line (frame-pointer walk).
 void PrintBacktrace();
+// The same from a given frame pointer (e.g. an interrupted context's %rbp), numbering
+// the frames from `first_index`.
+void PrintBacktraceFrom(const void* frame_pointer, int first_index);
 
 }  // namespace ebbrt
 

@@ -45,11 +45,13 @@ constexpr int kMaxFrames = 64;
 
 }  // namespace
 
-void PrintBacktrace() {
-  auto* frame = static_cast<const FrameRecord*>(__builtin_frame_address(0));
-  for (int depth = 0; frame != nullptr && depth < kMaxFrames; ++depth) {
-    if (frame->return_address == 0 ||
-        !base_internal::PlatformIsReadableFrame(frame, sizeof(*frame))) {
+void PrintBacktrace() { PrintBacktraceFrom(__builtin_frame_address(0), 0); }
+
+void PrintBacktraceFrom(const void* frame_pointer, int first_index) {
+  auto* frame = static_cast<const FrameRecord*>(frame_pointer);
+  for (int depth = first_index; frame != nullptr && depth < first_index + kMaxFrames; ++depth) {
+    if (!base_internal::PlatformIsReadableFrame(frame, sizeof(*frame)) ||
+        frame->return_address == 0) {
       break;
     }
     Print("  #");

@@ -4,11 +4,7 @@
 // needs only these.
 #include <stdint.h>
 
-#include "ebbrt/base/console.h"
-#include "ebbrt/native/debug_exit.h"
-
-// Status reported for runtime fatal errors (the largest isa-debug-exit can carry).
-constexpr uint8_t kFatalStatus = 127;
+#include "ebbrt/base/check.h"
 
 extern "C" {
 
@@ -23,8 +19,7 @@ void* __dso_handle = &__dso_handle;
 // Reached only through a call to a pure virtual function of a half-built or destroyed
 // object: a bug, so stop the machine with a report.
 [[noreturn]] void __cxa_pure_virtual() {
-  ebbrt::ConsolePrint("[ebbrt] fatal: pure virtual function called\n");
-  ebbrt::QemuDebugExit(kFatalStatus);
+  ebbrt::FatalError(__FILE__, __LINE__, "pure virtual function called", "");
 }
 
 }  // extern "C"

@@ -14,6 +14,11 @@
 
 namespace ebbrt {
 
+// The status of fatal errors (CHECK failures, CPU exceptions, out of memory in operator
+// new): the largest isa-debug-exit can carry, so QEMU exits with 255. Fatal reports print
+// a line starting "[ebbrt] FATAL" and no exit banner, which the runner reports as FATAL.
+inline constexpr uint8_t kQemuFatalStatus = 127;
+
 // Never returns: without the device the write is ignored and the CPU halts
 // with interrupts off, so a runner sees a hang rather than a false status.
 [[noreturn]] void QemuDebugExit(uint8_t status);

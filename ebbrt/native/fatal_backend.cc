@@ -1,21 +1,15 @@
 // Native backend of the fatal-error report (ebbrt/base/internal/fatal_backend.h).
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ebbrt/base/console.h"
 #include "ebbrt/base/internal/fatal_backend.h"
+#include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/debug_exit.h"
+#include "ebbrt/native/symbols.h"
 
 namespace ebbrt::base_internal {
 namespace {
-
-// The boot path identity-maps the first 4 GiB (docs/boot.md step 4); page 0 is treated
-// as unreadable so a null frame pointer ends the walk.
-constexpr uintptr_t kMappedEnd = uintptr_t{4} << 30;
-constexpr uintptr_t kFirstPage = 4096;
-
-// The status a fatal error reports through isa-debug-exit (QEMU exits with 255). No
-// exit banner is printed, so the test runner calls it a crash, which it is.
-constexpr uint8_t kFatalStatus = 127;
 
 }  // namespace
 
@@ -23,12 +17,21 @@ void PlatformFatalWrite(const char* data, size_t size) { ConsoleWrite(data, size
 
 bool PlatformIsReadableFrame(const void* address, size_t size) {
   uintptr_t start = reinterpret_cast<uintptr_t>(address);
-  return start >= kFirstPage && start + size <= kMappedEnd && start + size > start;
+  uintptr_t last = start + size - 1;
+  return last >= start && x86_64::IsMapped(start) && x86_64::IsMapped(last);
 }
 
-// Symbolization from the image's own symbol table comes with the native platform issue.
-void PlatformPrintSymbol(uintptr_t) {}
+void PlatformPrintSymbol(uintptr_t address) {
+  const char* name;
+  uintptr_t offset;
+  // address - 1: a return address may already be the first byte of the next function.
+  if (!native::LookupSymbol(address - 1, &name, &offset)) return;
+  char text[24];
+  snprintf(text, sizeof(text), "+0x%llx", static_cast<unsigned long long>(offset + 1));
+  ConsolePrint(name);
+  ConsolePrint(text);
+}
 
-void PlatformHalt() { QemuDebugExit(kFatalStatus); }
+void PlatformHalt() { QemuDebugExit(kQemuFatalStatus); }
 
 }  // namespace ebbrt::base_internal

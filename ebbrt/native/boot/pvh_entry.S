@@ -240,7 +240,10 @@ boot_mxcsr:
         .section .bss, "aw", @nobits
         // The stack comes first so an overflow runs into lower .bss rather
         // than into the page tables above it.
-        .p2align 4
+        // Page aligned: its lowest page becomes an unmapped guard page once C++ code
+        // runs (ebbrt/native/arch/x86_64/stack_guard), so an overflow faults.
+        .p2align 12
+        .globl boot_stack
 boot_stack:
         .skip BOOT_STACK_SIZE
 boot_stack_top:

@@ -7,7 +7,12 @@
 
 #include "ebbrt/app/app_main.h"
 #include "ebbrt/base/console.h"
+#include "ebbrt/base/check.h"
 #include "ebbrt/drivers/uart_16550/uart_16550.h"
+#include "ebbrt/native/arch/x86_64/interrupts.h"
+#include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/start_info.h"
+#include "ebbrt/native/symbols.h"
 
 extern "C" {
 
@@ -16,12 +21,24 @@ extern "C" {
 extern void (*const __init_array_start[])();
 extern void (*const __init_array_end[])();
 
+// The boot stack (pvh_entry.S); its lowest page becomes its guard page.
+extern char boot_stack[];
+
 [[noreturn]] void ebbrt_native_start(uint32_t start_info_paddr);
 
 }  // extern "C"
 
 namespace ebbrt {
 namespace {
+
+// The image passed as the first boot module (the QEMU runner's -initrd) gives reports
+// their symbol names (ebbrt/native/symbols.h).
+void LoadSymbols(uint32_t start_info_paddr) {
+  const auto* info = reinterpret_cast<const native::HvmStartInfo*>(uintptr_t{start_info_paddr});
+  if (info == nullptr || info->magic != native::kHvmStartMagic || info->nr_modules == 0) return;
+  const auto* module = reinterpret_cast<const native::HvmModlistEntry*>(info->modlist_paddr);
+  (void)native::InitSymbols(reinterpret_cast<const void*>(module->paddr), module->size);
+}
 
 void RunGlobalConstructors() {
   for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) {
@@ -33,12 +50,18 @@ void RunGlobalConstructors() {
 }  // namespace ebbrt
 
 // `start_info_paddr` is the physical address of the hvm_start_info structure
-// (Xen's arch-x86/hvm/start_info.h: memory map, command line, RSDP). Memory
-// setup will consume it; the boot path carries it from %ebx to here so it is
-// not lost.
-void ebbrt_native_start([[maybe_unused]] uint32_t start_info_paddr) {
-  // Before anything else, so constructors and the banner can print.
+// (ebbrt/native/start_info.h: memory map, command line, RSDP, boot modules).
+void ebbrt_native_start(uint32_t start_info_paddr) {
+  // Before anything else, so everything after can report problems.
   ebbrt::Uart16550(ebbrt::Uart16550::kCom1).Init();
+  // CPU exceptions now print a report instead of triple-faulting (docs/boot.md step 9).
+  ebbrt::x86_64::SetUpDescriptorTables();
+  ebbrt::LoadSymbols(start_info_paddr);
+  // Null pointers fault; so does running off the bottom of the boot stack.
+  EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(0));
+  uintptr_t guard = reinterpret_cast<uintptr_t>(boot_stack);
+  EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(guard));
+  ebbrt::x86_64::RegisterStackGuard(guard, "boot stack");
   ebbrt::RunGlobalConstructors();
   // The QEMU test runner looks for this exact line as the start banner.
   ebbrt::ConsolePrint("[ebbrt] boot: native x86_64\n");

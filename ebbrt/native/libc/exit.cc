@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "ebbrt/base/check.h"
 #include "ebbrt/base/console.h"
 #include "ebbrt/native/debug_exit.h"
 
@@ -32,10 +33,8 @@ void ExitMachine(int status) {
 }
 
 void FatalError(const char* message) {
-  ConsolePrint("[ebbrt] fatal: ");
-  ConsolePrint(message);
-  ConsolePrint("\n");
-  QemuDebugExit(kMaxExitStatus);
+  // The one fatal report: "[ebbrt] FATAL ...", a symbolized backtrace, kQemuFatalStatus.
+  ::ebbrt::FatalError(__FILE__, __LINE__, "fatal", message);
 }
 
 }  // namespace native

@@ -5,7 +5,7 @@
 // calls ExitMachine; ebbrt_native_start calls exit(AppMain()) (docs/boot.md step 10).
 //
 //   ebbrt::native::ExitMachine(0);           // "[ebbrt] exit status=0", QEMU exits 1
-//   ebbrt::native::FatalError("bad state");  // "[ebbrt] fatal: bad state", no banner
+//   ebbrt::native::FatalError("bad state");  // "[ebbrt] FATAL ...: bad state", no banner
 #pragma once
 
 namespace ebbrt {
@@ -20,8 +20,9 @@ inline constexpr int kMaxExitStatus = 127;
 // is never reported as success.
 [[noreturn]] void ExitMachine(int status);
 
-// Prints "[ebbrt] fatal: <message>" and stops the machine with kMaxExitStatus but
-// without the exit banner: the QEMU runner reports a crash, never a clean exit.
+// The fatal report of ebbrt/base/check.h ("[ebbrt] FATAL <file:line>: fatal: <message>",
+// a backtrace) and stops the machine with kQemuFatalStatus but without the exit banner:
+// the QEMU runner reports FATAL, never a clean exit.
 [[noreturn]] void FatalError(const char* message);
 
 }  // namespace native

@@ -1,0 +1,33 @@
+// The boot CPU's descriptor tables and exception reports.
+//
+// SetUpDescriptorTables() replaces the boot GDT with one that also holds a TSS, whose
+// interrupt stack table gives the double fault, NMI, machine check and page fault
+// handlers stacks of their own (so a stack overflow still gets a report), and loads an
+// IDT whose 256 entries all lead to HandleInterrupt(). Every CPU exception prints a
+// report (vector, error code, registers, the faulting address for page faults, a
+// symbolized backtrace) and stops the machine with a fatal status. Device interrupts
+// arrive with the interrupt controller issue; until then any other vector is fatal too.
+#pragma once
+
+#include <stdint.h>
+
+namespace ebbrt::x86_64 {
+
+// What the entry stubs (interrupt_entry.S) save, lowest address first.
+struct InterruptFrame {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+  uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t vector;
+  uint64_t error_code;  // 0 for vectors without one.
+  // Pushed by the CPU (Intel SDM Vol. 3A §6.14.2).
+  uint64_t rip, cs, rflags, rsp, ss;
+};
+static_assert(sizeof(InterruptFrame) == 22 * 8);
+
+void SetUpDescriptorTables();
+
+// Describes a stack range so a page fault inside its guard page is reported as an
+// overflow of that stack.
+void RegisterStackGuard(uintptr_t guard_page, const char* stack_name);
+
+}  // namespace ebbrt::x86_64
