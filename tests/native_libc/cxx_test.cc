@@ -160,10 +160,13 @@ void TestUniquePtrAndNew() {
     EXPECT_TRUE(static_cast<void*>(widget.get()) == widget_storage);
   }
   EXPECT_EQ(Widget::destroyed, 1);
-  // No allocator yet: nothrow new returns nullptr (a plain new would stop the machine).
-  int* p = new (std::nothrow) int(Seven());
-  EXPECT_TRUE(p == nullptr);
-  delete p;
+  // operator new has the GeneralPurposeAllocator behind it.
+  std::unique_ptr<int> owned(new int(Seven()));
+  EXPECT_EQ(*owned, 7);
+  // A request larger than the machine: nothrow new returns nullptr (plain new would stop
+  // the machine; see new_failure_image.cc).
+  char* huge = new (std::nothrow) char[size_t{1} << 40];
+  EXPECT_TRUE(huge == nullptr);
   std::unique_ptr<int> empty;
   EXPECT_TRUE(empty == nullptr);
 }

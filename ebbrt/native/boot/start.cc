@@ -11,6 +11,7 @@
 #include "ebbrt/drivers/uart_16550/uart_16550.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/start_info.h"
 #include "ebbrt/native/symbols.h"
 
@@ -57,7 +58,10 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   // CPU exceptions now print a report instead of triple-faulting (docs/boot.md step 9).
   ebbrt::x86_64::SetUpDescriptorTables();
   ebbrt::LoadSymbols(start_info_paddr);
-  // Null pointers fault; so does running off the bottom of the boot stack.
+  // RAM from the boot memory map into the page allocator: malloc and new work from here.
+  ebbrt::native::InitMemory(start_info_paddr);
+  // Null pointers fault; so does running off the bottom of the boot stack. Last of the
+  // boot information readers: QEMU puts the start info and memory map in page 0.
   EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(0));
   uintptr_t guard = reinterpret_cast<uintptr_t>(boot_stack);
   EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(guard));

@@ -2,10 +2,9 @@
 // realloc, memalign, posix_memalign, aligned_alloc (malloc.cc) and every form of C++
 // operator new (new_delete.cc) call these, and nothing else does.
 //
-// TODAY THERE IS NO ALLOCATOR BEHIND THEM: AllocateBytes logs one line and returns
-// nullptr, so malloc fails with ENOMEM and a plain `new` stops the machine. The memory
-// issue (DESIGN.md piece 4) replaces allocate_bytes.cc with the GeneralPurposeAllocator;
-// callers do not change.
+// Behind them is the GeneralPurposeAllocator (ebbrt/native/mem): per-core slab caches
+// for small blocks, whole pages from the PageAllocator for the rest. Out of memory is
+// nullptr: malloc then fails with ENOMEM and a plain `new` stops the machine.
 //
 //   void* p = ebbrt::native::AllocateBytes(64, alignof(std::max_align_t));
 //   if (p == nullptr) { /* out of memory */ }
