@@ -1,4 +1,4 @@
-// The hosted runtime: EbbRT cores as pinned Linux threads.
+// The hosted runtime: EbbRT cores as pinned Linux threads (ebbrt::Run, ebbrt/event/run.h).
 //
 //   int main() {
 //     return ebbrt::Run(4, [] {
@@ -15,10 +15,4 @@
 
 #include <stddef.h>
 
-#include "ebbrt/base/movable_function.h"
-
-namespace ebbrt {
-
-int Run(size_t num_cores, MovableFunction<void()> main_fn);
-
-}  // namespace ebbrt
+#include "ebbrt/event/run.h"  // IWYU pragma: export

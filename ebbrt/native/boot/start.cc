@@ -11,7 +11,9 @@
 #include "ebbrt/drivers/uart_16550/uart_16550.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/arch/x86_64/apic.h"
 #include "ebbrt/native/mem/memory_map.h"
+#include "ebbrt/native/translation.h"
 #include "ebbrt/native/start_info.h"
 #include "ebbrt/native/symbols.h"
 
@@ -66,6 +68,10 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   uintptr_t guard = reinterpret_cast<uintptr_t>(boot_stack);
   EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(guard));
   ebbrt::x86_64::RegisterStackGuard(guard, "boot stack");
+  // EbbRefs work from here (their per-core table is demand-paged) ...
+  ebbrt::native::InitTranslationRegion();
+  // ... and so do the clock and the timer that wakes an idle event loop.
+  ebbrt::x86_64::InitApicAndClock();
   ebbrt::RunGlobalConstructors();
   // The QEMU test runner looks for this exact line as the start banner.
   ebbrt::ConsolePrint("[ebbrt] boot: native x86_64\n");

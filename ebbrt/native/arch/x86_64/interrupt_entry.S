@@ -43,8 +43,14 @@ ebbrt_interrupt_common:
         // The CPU aligned %rsp to 16 before its 5-word frame; with the 2 words the stub
         // pushed and these 15 the frame is 176 bytes, so %rsp is 16-byte aligned here.
         movq %rsp, %rdi
+        // The interrupted code's x87/SSE state: handlers are C++ and may use SSE.
+        // FXSAVE needs a 16-byte aligned 512-byte area (Intel SDM Vol. 1 §10.5).
+        subq $512, %rsp
+        fxsave (%rsp)
         cld
         callq ebbrt_native_interrupt
+        fxrstor (%rsp)
+        addq $512, %rsp
         popq %r15
         popq %r14
         popq %r13

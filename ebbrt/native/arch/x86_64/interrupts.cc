@@ -64,6 +64,17 @@ Tss g_tss;
 alignas(16) uint64_t g_gdt[5];
 alignas(16) IdtGate g_idt[256];
 
+InterruptHandler g_handlers[256];
+
+struct FaultRegion {
+  uintptr_t begin;
+  uintptr_t end;
+  PageFaultHandler handler;
+};
+constexpr size_t kMaxFaultRegions = 8;
+FaultRegion g_fault_regions[kMaxFaultRegions];
+size_t g_fault_region_count = 0;
+
 struct StackGuard {
   uintptr_t page = 0;
   const char* name = nullptr;
@@ -199,6 +210,34 @@ void SetGate(uint8_t vector, uint8_t ist) {
 
 }  // namespace
 
+void SetInterruptHandler(uint8_t vector, InterruptHandler handler) {
+  EBBRT_CHECK_MSG(vector >= 32, "vectors below 32 are CPU exceptions");
+  g_handlers[vector] = handler;
+}
+
+void AddPageFaultRegion(uintptr_t begin, uintptr_t end, PageFaultHandler handler) {
+  EBBRT_CHECK_MSG(g_fault_region_count < kMaxFaultRegions, "too many page fault regions");
+  g_fault_regions[g_fault_region_count++] = FaultRegion{begin, end, handler};
+}
+
+bool HandleRecoverable(InterruptFrame& frame) {
+  if (frame.vector == 14) {
+    uintptr_t address = ReadCr2();
+    // Only not-present faults in supervisor data accesses are demand paging.
+    if (frame.error_code & 1) return false;
+    for (size_t i = 0; i < g_fault_region_count; ++i) {
+      const FaultRegion& region = g_fault_regions[i];
+      if (address >= region.begin && address < region.end) return region.handler(address);
+    }
+    return false;
+  }
+  if (frame.vector >= 32 && g_handlers[frame.vector] != nullptr) {
+    g_handlers[frame.vector](frame);
+    return true;
+  }
+  return false;
+}
+
 void RegisterStackGuard(uintptr_t guard_page, const char* stack_name) {
   EBBRT_CHECK_MSG(g_guard_count < kMaxGuards, "too many stack guards");
   g_guards[g_guard_count++] = StackGuard{guard_page, stack_name};
@@ -254,6 +293,6 @@ void SetUpDescriptorTables() {
 }  // namespace ebbrt::x86_64
 
 void ebbrt_native_interrupt(ebbrt::x86_64::InterruptFrame* frame) {
-  // Every vector is fatal until device interrupts exist (see interrupts.h).
+  if (ebbrt::x86_64::HandleRecoverable(*frame)) return;
   ebbrt::x86_64::ReportException(*frame);
 }

@@ -5,8 +5,9 @@
 // handlers stacks of their own (so a stack overflow still gets a report), and loads an
 // IDT whose 256 entries all lead to HandleInterrupt(). Every CPU exception prints a
 // report (vector, error code, registers, the faulting address for page faults, a
-// symbolized backtrace) and stops the machine with a fatal status. Device interrupts
-// arrive with the interrupt controller issue; until then any other vector is fatal too.
+// symbolized backtrace) and stops the machine with a fatal status, unless it is a page
+// fault in a region with a handler (demand paging). Vectors >= 32 go to the handler set
+// for them; one without a handler is fatal.
 #pragma once
 
 #include <stdint.h>
@@ -25,6 +26,16 @@ struct InterruptFrame {
 static_assert(sizeof(InterruptFrame) == 22 * 8);
 
 void SetUpDescriptorTables();
+
+// A handler for a device, timer or IPI vector (>= 32); runs with interrupts off, on the
+// interrupted stack, and must not block. The vector's end-of-interrupt is its business.
+using InterruptHandler = void (*)(InterruptFrame& frame);
+void SetInterruptHandler(uint8_t vector, InterruptHandler handler);
+
+// Page faults in [begin, end) go to `handler(fault_address)`, which maps the page and
+// returns true (the access is retried) or returns false (the fault is reported).
+using PageFaultHandler = bool (*)(uintptr_t fault_address);
+void AddPageFaultRegion(uintptr_t begin, uintptr_t end, PageFaultHandler handler);
 
 // Describes a stack range so a page fault inside its guard page is reported as an
 // overflow of that stack.

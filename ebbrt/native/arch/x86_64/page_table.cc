@@ -60,6 +60,36 @@ Status UnmapPage(uintptr_t address) {
   return Status::Ok();
 }
 
+Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)()) {
+  uint64_t* table = reinterpret_cast<uint64_t*>(ReadCr3() & kAddressMask);
+  for (int level = 4; level > 1; --level) {
+    uint64_t& entry = table[Index(virt, level)];
+    if (!(entry & kPresent)) {
+      uintptr_t fresh = allocate_table();
+      if (fresh == 0) return Status(StatusCode::kOutOfMemory, "no memory for a page table");
+      entry = fresh | kPresent | kWritable;
+    } else if (entry & kLargePage) {
+      return Status(StatusCode::kFailedPrecondition, "MapPage inside a large page");
+    }
+    table = Table(entry);
+  }
+  table[Index(virt, 1)] = (phys & kAddressMask) | kPresent | kWritable;
+  InvalidatePage(virt);
+  return Status::Ok();
+}
+
+Status RemapPage(uintptr_t address) {
+  uint64_t* pde = FindPdEntry(address);
+  if (pde == nullptr || !(*pde & kPresent)) {
+    return Status(StatusCode::kNotFound, "RemapPage: no page directory entry");
+  }
+  if (*pde & kLargePage) return Status::Ok();  // Never split: still mapped.
+  uint64_t& pte = Table(*pde)[Index(address, 1)];
+  pte = (address & kAddressMask & ~(kPageSize - 1)) | kPresent | kWritable;
+  InvalidatePage(address & ~(kPageSize - 1));
+  return Status::Ok();
+}
+
 bool IsMapped(uintptr_t address) {
   if (address >= (uint64_t{1} << 47)) return false;  // Non-canonical or kernel half: unused.
   uint64_t* pde = FindPdEntry(address);

@@ -2,8 +2,8 @@
 // unmapping single 4 KiB pages (the null page, stack guard pages) inside the 2 MiB pages
 // the boot path mapped, and asking whether an address is mapped.
 //
-// Page tables for split 2 MiB pages come from a small static pool until the page
-// allocator exists (the memory issue); running out is an error, not a corruption.
+// Page tables for split 2 MiB pages come from a small static pool (they are needed
+// before the page allocator exists); running out is an error, not a corruption.
 #pragma once
 
 #include <stdint.h>
@@ -19,5 +19,13 @@ Status UnmapPage(uintptr_t address);
 
 // Whether `address` is mapped present in the current page tables.
 bool IsMapped(uintptr_t address);
+
+// Maps the 4 KiB page at `virt` to `phys` (writable), creating missing paging structures
+// with `allocate_table` (which returns a zeroed, page-aligned, identity-mapped page or 0).
+// Fails if a table cannot be had or `virt` is inside a 2 MiB mapping.
+Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)());
+
+// Makes a page unmapped by UnmapPage present again (identity mapped, writable).
+Status RemapPage(uintptr_t address);
 
 }  // namespace ebbrt::x86_64

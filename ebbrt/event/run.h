@@ -1,0 +1,22 @@
+// Starting and stopping the runtime: the same call on both platforms.
+//
+//   int status = ebbrt::Run(4, [] {
+//     // The first event, on core 0. Spawn work; eventually:
+//     ebbrt::Stop(0);
+//   });
+//
+// Run() starts `num_cores` cores (hosted: pinned threads; native: the machine's vCPUs,
+// which must number at least `num_cores`), runs `main_fn` as the first event on core 0,
+// and returns the status given to ebbrt::Stop() once every core's loop has stopped. Runs
+// may follow one another; they may not nest or overlap.
+#pragma once
+
+#include <stddef.h>
+
+#include "ebbrt/base/movable_function.h"
+
+namespace ebbrt {
+
+int Run(size_t num_cores, MovableFunction<void()> main_fn);
+
+}  // namespace ebbrt

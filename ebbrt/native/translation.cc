@@ -1,0 +1,38 @@
+// The native translation region (ebbrt/native/platform/translation.h): demand-zero pages,
+// mapped the first time a core touches an id's slot.
+#include "ebbrt/native/translation.h"
+
+#include <string.h>
+
+#include "ebbrt/core/ebb_id.h"
+#include "ebbrt/native/arch/x86_64/interrupts.h"
+#include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/mem/page_allocator.h"
+#include "ebbrt/platform/translation.h"
+
+namespace ebbrt::native {
+namespace {
+
+uintptr_t ZeroedPage() {
+  Result<uintptr_t> page = PageAllocator::Allocate(0);
+  if (!page.ok()) return 0;
+  memset(reinterpret_cast<void*>(page.value()), 0, PageAllocator::kPageSize);
+  return page.value();
+}
+
+bool MapZeroPage(uintptr_t address) {
+  uintptr_t page = ZeroedPage();
+  if (page == 0) return false;  // Out of memory: reported as the page fault it is.
+  return x86_64::MapPage(address & ~(PageAllocator::kPageSize - 1), page, &ZeroedPage).ok();
+}
+
+}  // namespace
+
+void InitTranslationRegion() {
+  // Per core once SMP exists: each core's top-level table maps this range to its own pages.
+  x86_64::AddPageFaultRegion(platform::kTranslationRegion,
+                             platform::kTranslationRegion + sizeof(void*) * kMaxEbbIds,
+                             &MapZeroPage);
+}
+
+}  // namespace ebbrt::native
