@@ -10,6 +10,7 @@
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/mem/page_allocator.h"
+#include "ebbrt/native/smp/smp.h"
 
 namespace ebbrt::event_internal {
 namespace {
@@ -41,9 +42,9 @@ void PlatformPoll() {
 }
 
 void PlatformNotify(size_t core) {
-  // Only the boot core runs an event loop until SMP bring-up; it never sleeps while
-  // its own events are queued, so waking itself needs nothing.
-  EBBRT_CHECK_MSG(core == MyCore(), "PlatformNotify to another core needs IPIs (SMP bring-up)");
+  // A core never sleeps while its own events are queued, so waking itself needs nothing.
+  if (core == MyCore()) return;
+  x86_64::SendIpi(native::ApicIdOf(core), x86_64::kWakeVector);
 }
 
 void* PlatformAllocateStack(size_t size) {

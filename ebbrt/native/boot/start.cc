@@ -3,6 +3,7 @@
 // It brings up the console, runs global constructors, runs the application
 // and ends the run with the C library's exit(), which reports the status to QEMU.
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "ebbrt/app/app_main.h"
@@ -13,6 +14,7 @@
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/arch/x86_64/apic.h"
 #include "ebbrt/native/mem/memory_map.h"
+#include "ebbrt/native/smp/smp.h"
 #include "ebbrt/native/translation.h"
 #include "ebbrt/native/start_info.h"
 #include "ebbrt/native/symbols.h"
@@ -62,6 +64,8 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   ebbrt::LoadSymbols(start_info_paddr);
   // RAM from the boot memory map into the page allocator: malloc and new work from here.
   ebbrt::native::InitMemory(start_info_paddr);
+  const uint64_t rsdp_paddr =
+      reinterpret_cast<const ebbrt::native::HvmStartInfo*>(uintptr_t{start_info_paddr})->rsdp_paddr;
   // Null pointers fault; so does running off the bottom of the boot stack. Last of the
   // boot information readers: QEMU puts the start info and memory map in page 0.
   EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(0));
@@ -72,9 +76,15 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   ebbrt::native::InitTranslationRegion();
   // ... and so do the clock and the timer that wakes an idle event loop.
   ebbrt::x86_64::InitApicAndClock();
+  // This CPU is core 0; the others (ACPI MADT) start and wait for ebbrt::Run.
+  ebbrt::native::InitBootCore();
+  const size_t cores = ebbrt::native::StartSecondaryCores(rsdp_paddr);
   ebbrt::RunGlobalConstructors();
   // The QEMU test runner looks for this exact line as the start banner.
   ebbrt::ConsolePrint("[ebbrt] boot: native x86_64\n");
+  char line[64];
+  snprintf(line, sizeof(line), "[ebbrt] cores: %zu\n", cores);
+  ebbrt::ConsolePrint(line);
 
   // As after a C main(): atexit handlers run and stdio buffers are flushed, then
   // _exit prints the done banner `[ebbrt] exit status=N` (AppMain's result

@@ -8,7 +8,14 @@ namespace ebbrt::x86_64 {
 namespace {
 
 // Local APIC registers (offsets). Intel SDM Vol. 3A §11.4.1, Table 11-1.
+constexpr uintptr_t kId = 0x20;
 constexpr uintptr_t kEoi = 0xb0;
+constexpr uintptr_t kIcrLow = 0x300;
+constexpr uintptr_t kIcrHigh = 0x310;
+constexpr uint32_t kIcrDeliveryPending = 1u << 12;
+constexpr uint32_t kIcrAssert = 1u << 14;
+constexpr uint32_t kIcrInit = 5u << 8;
+constexpr uint32_t kIcrStartup = 6u << 8;
 constexpr uintptr_t kSpurious = 0xf0;
 constexpr uintptr_t kLvtTimer = 0x320;
 constexpr uintptr_t kTimerInitialCount = 0x380;
@@ -88,6 +95,22 @@ void Calibrate() {
 
 void OnTimer(InterruptFrame&) { ApicEndOfInterrupt(); }
 
+void OnWake(InterruptFrame&) {
+  // Waking the core from hlt is all it is for; the loop then looks at its queues.
+  ApicEndOfInterrupt();
+}
+
+void WaitForIcrIdle() {
+  while (Read(kIcrLow) & kIcrDeliveryPending) __builtin_ia32_pause();
+}
+
+void WriteIcr(uint32_t apic_id, uint32_t low) {
+  WaitForIcrIdle();
+  Write(kIcrHigh, apic_id << 24);
+  Write(kIcrLow, low);
+  WaitForIcrIdle();
+}
+
 void OnSpurious(InterruptFrame&) {
   // Spurious interrupts need no EOI (Intel SDM Vol. 3A §11.9).
 }
@@ -102,12 +125,34 @@ void InitApicAndClock() {
   Write(kSpurious, kApicEnable | kApicSpuriousVector);
   SetInterruptHandler(kApicTimerVector, &OnTimer);
   SetInterruptHandler(kApicSpuriousVector, &OnSpurious);
+  SetInterruptHandler(kWakeVector, &OnWake);
   Calibrate();
   g_ns_per_tsc_tick_q32 = (uint64_t{1'000'000'000} << 32) / g_tsc_hz;
   g_apic_ticks_per_ns_q32 = (g_apic_hz << 32) / 1'000'000'000;
   g_tsc_start = Rdtsc();
   // One-shot mode, unmasked, from here on.
   Write(kLvtTimer, kApicTimerVector);
+}
+
+void InitApicOnSecondaryCore() {
+  Write(kSpurious, kApicEnable | kApicSpuriousVector);
+  Write(kTimerDivide, kDivideBy1);
+  Write(kLvtTimer, kApicTimerVector);
+}
+
+uint32_t LocalApicId() { return Read(kId) >> 24; }
+
+void SendIpi(uint32_t apic_id, uint8_t vector) { WriteIcr(apic_id, kIcrAssert | vector); }
+
+void SendInitIpi(uint32_t apic_id) { WriteIcr(apic_id, kIcrAssert | kIcrInit); }
+
+void SendStartupIpi(uint32_t apic_id, uint8_t start_page) {
+  WriteIcr(apic_id, kIcrAssert | kIcrStartup | start_page);
+}
+
+void DelayNs(uint64_t ns) {
+  uint64_t until = NowNs() + ns;
+  while (NowNs() < until) __builtin_ia32_pause();
 }
 
 uint64_t NowNs() {

@@ -17,11 +17,27 @@ namespace ebbrt::x86_64 {
 // The timer's interrupt vector and the spurious vector.
 inline constexpr uint8_t kApicTimerVector = 0x20;
 inline constexpr uint8_t kApicSpuriousVector = 0xff;
+// The vector other cores send to wake a sleeping core (SpawnRemote, Stop).
+inline constexpr uint8_t kWakeVector = 0x21;
 
 // Enables this core's local APIC, masks the legacy PIC, calibrates the TSC and the APIC
 // timer, and installs the timer's handler (which only acknowledges: waking the core from
 // hlt is its whole job).
 void InitApicAndClock();
+
+// On a secondary core: enables its local APIC with the boot core's calibration.
+void InitApicOnSecondaryCore();
+
+// This core's local APIC id.
+uint32_t LocalApicId();
+
+// Interprocessor interrupts. Intel SDM Vol. 3A §11.6.1 (ICR), §8.4.4 (MP initialisation).
+void SendIpi(uint32_t apic_id, uint8_t vector);
+void SendInitIpi(uint32_t apic_id);
+void SendStartupIpi(uint32_t apic_id, uint8_t start_page);
+
+// Busy-waits `ns` nanoseconds on the calibrated clock.
+void DelayNs(uint64_t ns);
 
 // Monotonic nanoseconds since calibration.
 uint64_t NowNs();

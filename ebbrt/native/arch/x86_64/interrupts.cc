@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <new>
+
 #include "ebbrt/base/check.h"
 #include "ebbrt/base/console.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
@@ -58,10 +60,6 @@ constexpr uint8_t kNmiMachineCheckIst = 2;
 constexpr uint8_t kPageFaultIst = 3;
 constexpr size_t kIstStackSize = 16 * 1024;
 
-alignas(16) uint8_t g_ist_stacks[3][kIstStackSize];
-Tss g_tss;
-// Null, code, data (as the boot GDT), then the 16-byte TSS descriptor.
-alignas(16) uint64_t g_gdt[5];
 alignas(16) IdtGate g_idt[256];
 
 InterruptHandler g_handlers[256];
@@ -243,24 +241,51 @@ void RegisterStackGuard(uintptr_t guard_page, const char* stack_name) {
   g_guards[g_guard_count++] = StackGuard{guard_page, stack_name};
 }
 
-void SetUpDescriptorTables() {
-  g_tss.ist[kDoubleFaultIst - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[0] + kIstStackSize);
-  g_tss.ist[kNmiMachineCheckIst - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[1] + kIstStackSize);
-  g_tss.ist[kPageFaultIst - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[2] + kIstStackSize);
+namespace {
+
+// Per core: a GDT (null, code, data, TSS descriptor) and a TSS with its own interrupt
+// stacks, so two cores taking, say, page faults at once never share a stack.
+struct CoreTables {
+  alignas(16) uint64_t gdt[5];
+  Tss tss;
+  alignas(16) uint8_t ist_stacks[3][kIstStackSize];
+};
+
+CoreTables g_boot_core_tables;
+bool g_idt_built = false;
+
+void BuildIdt() {
+  for (int vector = 0; vector < 256; ++vector) {
+    uint8_t ist = 0;
+    if (vector == 8) ist = kDoubleFaultIst;
+    if (vector == 2 || vector == 18) ist = kNmiMachineCheckIst;
+    // Its own stack, so a stack overflow (a fault on a guard page) can still be reported.
+    if (vector == 14) ist = kPageFaultIst;
+    SetGate(static_cast<uint8_t>(vector), ist);
+  }
+  g_idt_built = true;
+}
+
+void LoadTables(CoreTables& tables) {
+  Tss& tss = tables.tss;
+  tss.ist[kDoubleFaultIst - 1] = reinterpret_cast<uint64_t>(tables.ist_stacks[0] + kIstStackSize);
+  tss.ist[kNmiMachineCheckIst - 1] = reinterpret_cast<uint64_t>(tables.ist_stacks[1] + kIstStackSize);
+  tss.ist[kPageFaultIst - 1] = reinterpret_cast<uint64_t>(tables.ist_stacks[2] + kIstStackSize);
   // No I/O permission bitmap: the offset points past the TSS limit.
-  g_tss.iomap_base = sizeof(Tss);
+  tss.iomap_base = sizeof(Tss);
 
-  uint64_t base = reinterpret_cast<uint64_t>(&g_tss);
+  uint64_t base = reinterpret_cast<uint64_t>(&tss);
   uint64_t limit = sizeof(Tss) - 1;
-  g_gdt[0] = 0;
-  g_gdt[1] = 0x00af9b000000ffff;  // 64-bit code, as the boot GDT (docs/boot.md step 5).
-  g_gdt[2] = 0x00cf93000000ffff;  // Flat data.
+  uint64_t* gdt = tables.gdt;
+  gdt[0] = 0;
+  gdt[1] = 0x00af9b000000ffff;  // 64-bit code, as the boot GDT (docs/boot.md step 5).
+  gdt[2] = 0x00cf93000000ffff;  // Flat data.
   // Available 64-bit TSS (type 9), present. Intel SDM Vol. 3A §8.2.3, Figure 8-4.
-  g_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (uint64_t{0x89} << 40) |
-             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-  g_gdt[4] = base >> 32;
+  gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (uint64_t{0x89} << 40) |
+           (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+  gdt[4] = base >> 32;
 
-  TablePointer gdtr{sizeof(g_gdt) - 1, reinterpret_cast<uint64_t>(g_gdt)};
+  TablePointer gdtr{sizeof(tables.gdt) - 1, reinterpret_cast<uint64_t>(gdt)};
   asm volatile(
       "lgdt %0\n\t"
       // Reload CS with a far return, then the data segments.
@@ -278,16 +303,23 @@ void SetUpDescriptorTables() {
       : "m"(gdtr), "i"(kKernelCode), "i"(kKernelData), "r"(kTssSelector)
       : "rax", "memory");
 
-  for (int vector = 0; vector < 256; ++vector) {
-    uint8_t ist = 0;
-    if (vector == 8) ist = kDoubleFaultIst;
-    if (vector == 2 || vector == 18) ist = kNmiMachineCheckIst;
-    // Its own stack, so a stack overflow (a fault on a guard page) can still be reported.
-    if (vector == 14) ist = kPageFaultIst;
-    SetGate(static_cast<uint8_t>(vector), ist);
-  }
   TablePointer idtr{sizeof(g_idt) - 1, reinterpret_cast<uint64_t>(g_idt)};
   asm volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+}  // namespace
+
+void SetUpDescriptorTables() {
+  BuildIdt();
+  LoadTables(g_boot_core_tables);
+}
+
+size_t CoreTablesSize() { return sizeof(CoreTables); }
+
+void LoadCoreTables(void* memory) {
+  EBBRT_CHECK_MSG(g_idt_built, "LoadCoreTables before the boot core built the IDT");
+  auto* tables = new (memory) CoreTables();
+  LoadTables(*tables);
 }
 
 }  // namespace ebbrt::x86_64

@@ -10,6 +10,7 @@
 // for them; one without a handler is fatal.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace ebbrt::x86_64 {
@@ -25,7 +26,13 @@ struct InterruptFrame {
 };
 static_assert(sizeof(InterruptFrame) == 22 * 8);
 
+// On the boot core: builds the shared IDT and loads it with the boot core's GDT and TSS.
 void SetUpDescriptorTables();
+
+// On another core: its own GDT, TSS and interrupt stacks, built in `memory` (at least
+// CoreTablesSize() bytes, 16-byte aligned, never freed), and the shared IDT.
+size_t CoreTablesSize();
+void LoadCoreTables(void* memory);
 
 // A handler for a device, timer or IPI vector (>= 32); runs with interrupts off, on the
 // interrupted stack, and must not block. The vector's end-of-interrupt is its business.

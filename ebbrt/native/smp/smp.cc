@@ -1,0 +1,203 @@
+#include "ebbrt/native/smp/smp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <atomic>
+
+#include "ebbrt/base/check.h"
+#include "ebbrt/base/console.h"
+#include "ebbrt/core/cpu.h"
+#include "ebbrt/native/acpi.h"
+#include "ebbrt/native/arch/x86_64/apic.h"
+#include "ebbrt/native/arch/x86_64/cpu_state.h"
+#include "ebbrt/native/arch/x86_64/interrupts.h"
+#include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/mem/page_allocator.h"
+
+extern "C" {
+extern char ebbrt_trampoline_start[];
+extern char ebbrt_trampoline_end[];
+extern uint64_t ebbrt_trampoline_cr3;
+extern uint64_t ebbrt_trampoline_efer;
+extern uint64_t ebbrt_trampoline_stack;
+extern uint64_t ebbrt_trampoline_core;
+extern uint64_t ebbrt_trampoline_entry;
+[[noreturn]] void ebbrt_native_ap_start(uint64_t core);
+}
+
+namespace ebbrt {
+namespace native {
+namespace {
+
+constexpr uintptr_t kTrampolineBase = 0x8000;  // trampoline.S's TRAMPOLINE_BASE
+constexpr uint32_t kGsBaseMsr = 0xc0000101;
+constexpr uint32_t kEferMsr = 0xc0000080;
+constexpr size_t kCoreStackSize = 64 * 1024;
+constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
+
+// What GS points at on each core. MyCore() reads `index` with one %gs-relative load.
+struct alignas(64) CoreData {
+  size_t index;
+};
+CoreData g_core_data[kMaxCores];
+uint32_t g_apic_ids[kMaxCores];
+std::atomic<size_t> g_num_cores{1};
+std::atomic<bool> g_core_started{false};
+
+// Run hand-off to secondary cores.
+std::atomic<uint64_t> g_run_generation{0};
+std::atomic<size_t> g_run_cores{0};
+std::atomic<CoreRunFn> g_run_fn{nullptr};
+
+uint64_t ReadMsr(uint32_t msr) {
+  uint32_t low;
+  uint32_t high;
+  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
+  return (uint64_t{high} << 32) | low;
+}
+
+void WriteMsr(uint32_t msr, uint64_t value) {
+  asm volatile("wrmsr" : : "c"(msr), "a"(static_cast<uint32_t>(value)),
+               "d"(static_cast<uint32_t>(value >> 32)));
+}
+
+void SetCoreIndex(size_t core) {
+  g_core_data[core].index = core;
+  WriteMsr(kGsBaseMsr, reinterpret_cast<uint64_t>(&g_core_data[core]));
+}
+
+// Trampoline words live in the copy at kTrampolineBase, at their offset in the original.
+uint64_t* TrampolineWord(uint64_t* original) {
+  return reinterpret_cast<uint64_t*>(kTrampolineBase + (reinterpret_cast<char*>(original) -
+                                                         ebbrt_trampoline_start));
+}
+
+uintptr_t AllocateOrDie(int order, const char* what) {
+  Result<uintptr_t> block = PageAllocator::Allocate(order);
+  EBBRT_CHECK_MSG(block.ok(), what);
+  return block.value();
+}
+
+// A copy of the boot core's top-level page table without the Ebb translation region's
+// entry (slot 1): the identity map is shared, the region is per core.
+uintptr_t CoreTopLevelTable() {
+  uintptr_t table = AllocateOrDie(0, "no memory for a core's page table");
+  memcpy(reinterpret_cast<void*>(table),
+         reinterpret_cast<const void*>(x86_64::ReadCr3() & kAddressMask),
+         PageAllocator::kPageSize);
+  reinterpret_cast<uint64_t*>(table)[1] = 0;
+  return table;
+}
+
+bool StartCore(size_t core, uint32_t apic_id) {
+  // Its stack: a guard page below, like event stacks.
+  uintptr_t block = AllocateOrDie(5, "no memory for a core's stack");
+  uintptr_t stack = block + 2 * kCoreStackSize - kCoreStackSize;
+  EBBRT_CHECK_OK(x86_64::UnmapPage(stack - x86_64::kPageSize));
+  x86_64::RegisterStackGuard(stack - x86_64::kPageSize, "secondary core stack");
+
+  *TrampolineWord(&ebbrt_trampoline_cr3) = CoreTopLevelTable();
+  *TrampolineWord(&ebbrt_trampoline_efer) = ReadMsr(kEferMsr);
+  *TrampolineWord(&ebbrt_trampoline_stack) = stack + kCoreStackSize;
+  *TrampolineWord(&ebbrt_trampoline_core) = core;
+  *TrampolineWord(&ebbrt_trampoline_entry) = reinterpret_cast<uint64_t>(&ebbrt_native_ap_start);
+  g_apic_ids[core] = apic_id;
+  g_core_started.store(false, std::memory_order_release);
+
+  // INIT, then up to two STARTUP IPIs. Intel SDM Vol. 3A §8.4.4.1.
+  x86_64::SendInitIpi(apic_id);
+  x86_64::DelayNs(10'000'000);
+  uint8_t page = static_cast<uint8_t>(kTrampolineBase >> 12);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    x86_64::SendStartupIpi(apic_id, page);
+    uint64_t until = x86_64::NowNs() + (attempt == 0 ? 1'000'000 : 100'000'000);
+    while (x86_64::NowNs() < until) {
+      if (g_core_started.load(std::memory_order_acquire)) return true;
+      __builtin_ia32_pause();
+    }
+  }
+  return false;
+}
+
+[[noreturn]] void SecondaryCoreIdle(size_t core) {
+  uint64_t seen = g_run_generation.load(std::memory_order_acquire);
+  while (true) {
+    // Halt until a Run wakes us (WakeSecondaryCores sends the wake IPI).
+    asm volatile("sti; hlt; cli" ::: "memory");
+    uint64_t generation = g_run_generation.load(std::memory_order_acquire);
+    if (generation == seen) continue;
+    seen = generation;
+    if (core < g_run_cores.load(std::memory_order_acquire)) {
+      g_run_fn.load(std::memory_order_acquire)(core);
+    }
+  }
+}
+
+}  // namespace
+
+void InitBootCore() {
+  SetCoreIndex(0);
+  g_apic_ids[0] = x86_64::LocalApicId();
+}
+
+size_t StartSecondaryCores(uint64_t rsdp_paddr) {
+  uint32_t apic_ids[kMaxCores];
+  size_t cpus = FindCpuApicIds(rsdp_paddr, apic_ids, kMaxCores);
+  if (cpus <= 1) return 1;
+  size_t trampoline_size = static_cast<size_t>(ebbrt_trampoline_end - ebbrt_trampoline_start);
+  EBBRT_CHECK(trampoline_size <= x86_64::kPageSize);
+  memcpy(reinterpret_cast<void*>(kTrampolineBase), ebbrt_trampoline_start, trampoline_size);
+  uint32_t boot_apic = g_apic_ids[0];
+  size_t next = 1;
+  for (size_t i = 0; i < cpus && next < kMaxCores; ++i) {
+    if (apic_ids[i] == boot_apic) continue;
+    if (StartCore(next, apic_ids[i])) {
+      ++next;
+    } else {
+      char line[96];
+      snprintf(line, sizeof(line), "[ebbrt] CPU with APIC id %u did not start; continuing without it\n",
+               apic_ids[i]);
+      ConsolePrint(line);
+    }
+  }
+  g_num_cores.store(next, std::memory_order_release);
+  return next;
+}
+
+uint32_t ApicIdOf(size_t core) { return g_apic_ids[core]; }
+
+void WakeSecondaryCores(size_t num_cores, CoreRunFn run) {
+  g_run_fn.store(run, std::memory_order_release);
+  g_run_cores.store(num_cores, std::memory_order_release);
+  g_run_generation.fetch_add(1, std::memory_order_acq_rel);
+  for (size_t core = 1; core < num_cores; ++core) x86_64::SendIpi(g_apic_ids[core], x86_64::kWakeVector);
+}
+
+}  // namespace native
+
+// ebbrt/core/cpu.h natively.
+bool OnCore() { return true; }
+
+size_t MyCore() {
+  size_t index;
+  asm volatile("movq %%gs:0, %0" : "=r"(index));
+  return index;
+}
+
+size_t NumCores() { return native::g_num_cores.load(std::memory_order_acquire); }
+
+}  // namespace ebbrt
+
+void ebbrt_native_ap_start(uint64_t core) {
+  ebbrt::native::SetCoreIndex(core);
+  // Its own GDT, TSS and interrupt stacks (never freed: the core lives as long as the VM).
+  size_t bytes = ebbrt::x86_64::CoreTablesSize();
+  int order = 0;
+  while ((ebbrt::native::PageAllocator::kPageSize << order) < bytes) ++order;
+  uintptr_t tables = ebbrt::native::AllocateOrDie(order, "no memory for a core's descriptor tables");
+  ebbrt::x86_64::LoadCoreTables(reinterpret_cast<void*>(tables));
+  ebbrt::x86_64::InitApicOnSecondaryCore();
+  ebbrt::native::g_core_started.store(true, std::memory_order_release);
+  ebbrt::native::SecondaryCoreIdle(core);
+}
