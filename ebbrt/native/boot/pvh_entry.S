@@ -66,6 +66,10 @@
         .globl ebbrt_pvh_entry32
         .type ebbrt_pvh_entry32, @function
 ebbrt_pvh_entry32:
+        // The time of the first instruction, for the boot-time report (start.cc).
+        rdtsc
+        movl %eax, ebbrt_boot_tsc
+        movl %edx, ebbrt_boot_tsc + 4
         cld
         // CPUID clobbers %ebx; %esi carries the start_info address from here
         // to the call into C++ (nothing below uses string moves).
@@ -210,6 +214,15 @@ ebbrt_pvh_entry64:
         hlt
         jmp 1b
         .size ebbrt_pvh_entry64, . - ebbrt_pvh_entry64
+
+// ---------------------------------------------------------------------------
+        // In .data, not .bss: it is written before .bss is zeroed.
+        .section .data, "aw", @progbits
+        .p2align 3
+        .globl ebbrt_boot_tsc
+ebbrt_boot_tsc:
+        .quad 0
+        .size ebbrt_boot_tsc, . - ebbrt_boot_tsc
 
 // ---------------------------------------------------------------------------
         .section .rodata, "a", @progbits

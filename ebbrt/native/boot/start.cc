@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ebbrt/app/app_main.h"
 #include "ebbrt/base/console.h"
@@ -29,6 +30,9 @@ extern void (*const __init_array_end[])();
 // The boot stack (pvh_entry.S); its lowest page becomes its guard page.
 extern char boot_stack[];
 
+// TSC at the first instruction (pvh_entry.S).
+extern uint64_t ebbrt_boot_tsc;
+
 [[noreturn]] void ebbrt_native_start(uint32_t start_info_paddr);
 
 }  // extern "C"
@@ -45,6 +49,61 @@ void LoadSymbols(uint32_t start_info_paddr) {
   (void)native::InitSymbols(reinterpret_cast<const void*>(module->paddr), module->size);
 }
 
+// Boot steps and when they finished, for the report `ebbrt.boottime` on the kernel
+// command line asks for (docs/boot.md lists the steps).
+struct BootStep {
+  const char* name;
+  uint64_t tsc;
+};
+constexpr size_t kMaxBootSteps = 16;
+BootStep g_boot_steps[kMaxBootSteps];
+size_t g_boot_step_count = 0;
+
+uint64_t Rdtsc() {
+  uint32_t low;
+  uint32_t high;
+  asm volatile("rdtsc" : "=a"(low), "=d"(high));
+  return (uint64_t{high} << 32) | low;
+}
+
+void MarkBootStep(const char* name) {
+  if (g_boot_step_count < kMaxBootSteps) g_boot_steps[g_boot_step_count++] = BootStep{name, Rdtsc()};
+}
+
+// The kernel command line, copied before the page holding it is unmapped.
+char g_command_line[256];
+
+void CopyCommandLine(uint32_t start_info_paddr) {
+  const auto* info = reinterpret_cast<const native::HvmStartInfo*>(uintptr_t{start_info_paddr});
+  if (info == nullptr || info->magic != native::kHvmStartMagic || info->cmdline_paddr == 0) return;
+  strncpy(g_command_line, reinterpret_cast<const char*>(info->cmdline_paddr), sizeof(g_command_line) - 1);
+}
+
+bool CommandLineHas(const char* word) {
+  size_t length = strlen(word);
+  for (const char* p = g_command_line; (p = strstr(p, word)) != nullptr; p += length) {
+    bool starts = p == g_command_line || p[-1] == ' ';
+    bool ends = p[length] == '\0' || p[length] == ' ';
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+void PrintBootTimes() {
+  uint64_t hz = x86_64::TscHz();
+  uint64_t previous = ebbrt_boot_tsc;
+  for (size_t i = 0; i < g_boot_step_count; ++i) {
+    char line[128];
+    uint64_t at_us = (g_boot_steps[i].tsc - ebbrt_boot_tsc) * 1'000'000 / hz;
+    uint64_t took_us = (g_boot_steps[i].tsc - previous) * 1'000'000 / hz;
+    snprintf(line, sizeof(line), "[ebbrt] boot time: %-28s done at %8llu us (took %llu us)\n",
+             g_boot_steps[i].name, static_cast<unsigned long long>(at_us),
+             static_cast<unsigned long long>(took_us));
+    ConsolePrint(line);
+    previous = g_boot_steps[i].tsc;
+  }
+}
+
 void RunGlobalConstructors() {
   for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) {
     (*ctor)();
@@ -58,12 +117,18 @@ void RunGlobalConstructors() {
 // (ebbrt/native/start_info.h: memory map, command line, RSDP, boot modules).
 void ebbrt_native_start(uint32_t start_info_paddr) {
   // Before anything else, so everything after can report problems.
+  ebbrt::MarkBootStep("long mode (pvh_entry.S)");
   ebbrt::Uart16550(ebbrt::Uart16550::kCom1).Init();
+  ebbrt::MarkBootStep("serial console");
   // CPU exceptions now print a report instead of triple-faulting (docs/boot.md step 9).
   ebbrt::x86_64::SetUpDescriptorTables();
+  ebbrt::MarkBootStep("GDT, TSS, IDT");
   ebbrt::LoadSymbols(start_info_paddr);
+  ebbrt::CopyCommandLine(start_info_paddr);
+  ebbrt::MarkBootStep("symbols, command line");
   // RAM from the boot memory map into the page allocator: malloc and new work from here.
   ebbrt::native::InitMemory(start_info_paddr);
+  ebbrt::MarkBootStep("page allocator");
   const uint64_t rsdp_paddr =
       reinterpret_cast<const ebbrt::native::HvmStartInfo*>(uintptr_t{start_info_paddr})->rsdp_paddr;
   // Null pointers fault; so does running off the bottom of the boot stack. Last of the
@@ -72,19 +137,24 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   uintptr_t guard = reinterpret_cast<uintptr_t>(boot_stack);
   EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(guard));
   ebbrt::x86_64::RegisterStackGuard(guard, "boot stack");
+  ebbrt::MarkBootStep("null page, stack guard");
   // EbbRefs work from here (their per-core table is demand-paged) ...
   ebbrt::native::InitTranslationRegion();
   // ... and so do the clock and the timer that wakes an idle event loop.
   ebbrt::x86_64::InitApicAndClock();
+  ebbrt::MarkBootStep("APIC, clock calibration");
   // This CPU is core 0; the others (ACPI MADT) start and wait for ebbrt::Run.
   ebbrt::native::InitBootCore();
   const size_t cores = ebbrt::native::StartSecondaryCores(rsdp_paddr);
+  ebbrt::MarkBootStep("secondary cores (SMP)");
   ebbrt::RunGlobalConstructors();
+  ebbrt::MarkBootStep("global constructors");
   // The QEMU test runner looks for this exact line as the start banner.
   ebbrt::ConsolePrint("[ebbrt] boot: native x86_64\n");
   char line[64];
   snprintf(line, sizeof(line), "[ebbrt] cores: %zu\n", cores);
   ebbrt::ConsolePrint(line);
+  if (ebbrt::CommandLineHas("ebbrt.boottime")) ebbrt::PrintBootTimes();
 
   // As after a C main(): atexit handlers run and stdio buffers are flushed, then
   // _exit prints the done banner `[ebbrt] exit status=N` (AppMain's result
