@@ -26,11 +26,13 @@ class EbbRef {
   constexpr EbbId id() const { return id_; }
   constexpr explicit operator bool() const { return id_ != kNullEbbId; }
 
-  // This core's rep. The hit path is inlined: load, test, done.
-  T& GetRep() const {
+  // This core's rep. The hit path is inlined: load, test, done. The miss path is kept
+  // out of line (and cold), or the compiler inlines the whole fault handler here and
+  // then declines to inline GetRep itself.
+  [[gnu::always_inline]] T& GetRep() const {
     void* rep = LookupRep(id_);
     if (rep == nullptr) [[unlikely]] {
-      return T::HandleFault(id_);
+      return Fault(id_);
     }
     return *static_cast<T*>(rep);
   }
@@ -41,6 +43,8 @@ class EbbRef {
   friend constexpr bool operator==(EbbRef a, EbbRef b) { return a.id_ == b.id_; }
 
  private:
+  [[gnu::noinline, gnu::cold]] static T& Fault(EbbId id) { return T::HandleFault(id); }
+
   EbbId id_ = kNullEbbId;
 };
 

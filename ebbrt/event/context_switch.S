@@ -43,7 +43,10 @@ ebbrt_context_restore:
         popq %r12
         popq %rbx
         popq %rbp
-        ret
+        // Not `ret`: after a stack switch the return-stack predictor is always wrong, and
+        // an indirect jump is predicted from its own history. %rcx is caller-saved.
+        popq %rcx
+        jmpq *%rcx
         .size ebbrt_context_jump, . - ebbrt_context_jump
 
 // void ebbrt_context_start(uintptr_t* save_sp /* rdi */, void* stack_top /* rsi */,

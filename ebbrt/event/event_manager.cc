@@ -56,9 +56,12 @@ void EventManager::PushRemote(MovableFunction<void()> fn) {
     SpinLockGuard guard(remote_lock_);
     remote_queue_.Push(std::move(fn));
   }
-  // One notification per wake-up of this core: it clears the flag before draining, so a
-  // push after its drain notifies again and none is lost.
-  if (!wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+  // Notify (a system call hosted, an IPI natively) only a core that may be asleep. Sleep()
+  // sets sleeping_ and then re-reads wake_pending_, and we set wake_pending_ and then
+  // read sleeping_, all sequentially consistent: either it sees our flag and does not
+  // sleep, or we see it sleeping and wake it. One notification per wake-up at most.
+  if (!wake_pending_.exchange(true, std::memory_order_seq_cst) &&
+      sleeping_.load(std::memory_order_seq_cst)) {
     event_internal::PlatformNotify(core_);
   }
 }
@@ -200,12 +203,20 @@ void EventManager::Sleep() {
 
 void EventManager::Loop() {
   Timer& timer = ebbrt::timer.GetRep();
+  // Timers are checked (which reads the clock) when the queue is empty, and otherwise
+  // every kEventsBetweenTimerChecks events: a due timer waits behind at most that many
+  // queued events, and a busy core does not pay a clock read per event.
+  constexpr int kEventsBetweenTimerChecks = 32;
+  int events_since_timer_check = 0;
   while (true) {
     if (g_stop_requested.load(std::memory_order_acquire)) ExitLoop();
     DrainRemoteQueue();
-    if (timer.RunOneExpired()) {
-      MarkQuiescent();
-      continue;  // It ran an event; look at the queues again.
+    if (local_queue_.Empty() || ++events_since_timer_check >= kEventsBetweenTimerChecks) {
+      events_since_timer_check = 0;
+      if (timer.RunOneExpired()) {
+        MarkQuiescent();
+        continue;  // It ran an event; look at the queues again.
+      }
     }
     RcuPoll();
     if (!local_queue_.Empty()) {

@@ -2,10 +2,12 @@
 //
 //   Promise<int> promise;
 //   Future<int> future = promise.GetFuture();
-//   Future<int> doubled = future.Then([](Future<int> f) {
-//     if (!f.ok()) return f.status() ...;        // the error travels inside the future
-//     return f.value() * 2;                       // plain value -> Future<int>
+//   Future<int> doubled = future.Then([](Future<int> f) -> Future<int> {
+//     if (!f.ok()) return MakeFailedFuture<int>(f.status());  // pass the error on
+//     return MakeReadyFuture(f.value() * 2);
 //   });
+//   Future<int> plus_one = doubled.Then([](Future<int> f) { return f.ok() ? f.value() + 1 : 0; });
+//                                                 // plain value -> Future<int>
 //   Future<Reply> reply = doubled.Then([](Future<int> f) { return Send(f.value()); });
 //                                                 // returns a Future: flattened
 //   promise.SetValue(21);
