@@ -43,6 +43,8 @@ readonly PACKAGES=(
   libstdc++-12-dev   # the hosted C++ library headers
   libc++-14-dev      # libc++ 14 headers: the native C++ subset (toolchains/native/cxx_subset)
   qemu-system-x86    # boots native images (tools/qemu_runner.sh)
+  memcached          # stock memcached 1.6: the reference server (differential tests, bench)
+  libmemcached-tools # a real memcached client (memccp/memccat/memcstat) for integration tests
   ca-certificates    # apt over https mirrors, if the machine uses one
 )
 

@@ -23,14 +23,33 @@ namespace {
 
 std::atomic<size_t> g_cores_ready{0};
 
+// The CPUs this process may run on when Run started (e.g. narrowed with taskset), in
+// order; core i is pinned to the (i mod count)-th of them.
+cpu_set_t g_allowed_cpus;
+int g_allowed_count = 0;
+
+void RecordAllowedCpus() {
+  CPU_ZERO(&g_allowed_cpus);
+  if (sched_getaffinity(0, sizeof(g_allowed_cpus), &g_allowed_cpus) != 0) {
+    g_allowed_count = 0;
+    return;
+  }
+  g_allowed_count = CPU_COUNT(&g_allowed_cpus);
+}
+
 void PinToCpu(size_t core) {
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  if (cpus <= 0) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(static_cast<int>(core % static_cast<size_t>(cpus)), &set);
-  // Best effort: containers may forbid it, and correctness does not depend on it.
-  (void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  if (g_allowed_count <= 0) return;
+  int wanted = static_cast<int>(core % static_cast<size_t>(g_allowed_count));
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &g_allowed_cpus)) continue;
+    if (wanted-- > 0) continue;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    // Best effort: containers may forbid it, and correctness does not depend on it.
+    (void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+    return;
+  }
 }
 
 template <typename Root>
@@ -64,6 +83,7 @@ int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   EBBRT_CHECK_MSG(hosted_internal::ClaimCores(num_cores),
                   "Run: another Run is active in this process");
   EventManager::ResetStopFlag();
+  RecordAllowedCpus();
   g_cores_ready.store(0, std::memory_order_release);
   hosted_internal::CreateCores(num_cores);
 
