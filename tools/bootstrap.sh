@@ -44,7 +44,8 @@ readonly PACKAGES=(
   libc++-14-dev      # libc++ 14 headers: the native C++ subset (toolchains/native/cxx_subset)
   qemu-system-x86    # boots native images (tools/qemu_runner.sh)
   memcached          # stock memcached 1.6: the reference server (differential tests, bench)
-  libmemcached-tools # a real memcached client (memccp/memccat/memcstat) for integration tests
+  libmemcached-tools # a real memcached client library's tools (memccapable) for integration tests
+  python3            # test and benchmark scripts (standard library only)
   ca-certificates    # apt over https mirrors, if the machine uses one
 )
 
