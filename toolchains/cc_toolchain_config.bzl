@@ -133,7 +133,12 @@ def _impl(ctx):
                     ),
                     flag_set(
                         actions = _LINK_ACTIONS,
-                        flag_groups = [flag_group(flags = ["-fsanitize=address,undefined"])],
+                        flag_groups = [flag_group(flags = [
+                            "-fsanitize=address,undefined",
+                            # UBSan's "function" check calls into the C++ half of its
+                            # runtime, which a link driven by clang (not clang++) omits.
+                            "-fsanitize-link-c++-runtime",
+                        ])],
                     ),
                 ],
             ),

@@ -187,6 +187,9 @@ void EventManager::RunIdleHandlers() {
 }
 
 void EventManager::Sleep() {
+  // A grace period that can already end (all other cores asleep or moved on, or no other
+  // cores) should not wait for the poll interval.
+  if (!rcu_waiting_.Empty() && RcuGracePeriodOver()) return;
   uint64_t deadline = timer->NextDeadline();
   if (!rcu_waiting_.Empty() || !rcu_next_.Empty()) {
     uint64_t rcu_deadline = event_internal::PlatformNowNs() + kRcuPollIntervalNs;
