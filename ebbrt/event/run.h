@@ -19,4 +19,8 @@ namespace ebbrt {
 
 int Run(size_t num_cores, MovableFunction<void()> main_fn);
 
+// How many cores Run can start here: the CPUs this process may use (hosted), the vCPUs
+// that came up (native).
+size_t AvailableCores();
+
 }  // namespace ebbrt

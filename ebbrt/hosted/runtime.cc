@@ -77,6 +77,14 @@ void CoreMain(size_t core, size_t num_cores, MovableFunction<void()>* main_fn) {
 
 }  // namespace
 
+size_t AvailableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  int count = CPU_COUNT(&set);
+  return count > 0 ? static_cast<size_t>(count) : 1;
+}
+
 int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   EBBRT_CHECK_MSG(num_cores >= 1 && num_cores <= kMaxCores, "Run: bad core count");
   EBBRT_CHECK_MSG(!OnCore(), "Run called from inside a core");

@@ -15,6 +15,7 @@
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/arch/x86_64/apic.h"
 #include "ebbrt/native/mem/memory_map.h"
+#include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/smp/smp.h"
 #include "ebbrt/native/translation.h"
 #include "ebbrt/native/start_info.h"
@@ -151,8 +152,21 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   ebbrt::MarkBootStep("global constructors");
   // The QEMU test runner looks for this exact line as the start banner.
   ebbrt::ConsolePrint("[ebbrt] boot: native x86_64\n");
-  char line[64];
-  snprintf(line, sizeof(line), "[ebbrt] cores: %zu\n", cores);
+  // What the machine turned out to be.
+  char line[160];
+  int n = snprintf(line, sizeof(line), "[ebbrt] cores: %zu (APIC ids", cores);
+  for (size_t core = 0; core < cores && n < static_cast<int>(sizeof(line)) - 16; ++core) {
+    n += snprintf(line + n, sizeof(line) - n, " %u", ebbrt::native::ApicIdOf(core));
+  }
+  snprintf(line + n, sizeof(line) - n, ")\n");
+  ebbrt::ConsolePrint(line);
+  snprintf(line, sizeof(line), "[ebbrt] memory: %zu MiB free for the page allocator\n",
+           ebbrt::native::PageAllocator::FreePages() * ebbrt::native::PageAllocator::kPageSize >> 20);
+  ebbrt::ConsolePrint(line);
+  snprintf(line, sizeof(line),
+           "[ebbrt] clock: TSC at %llu MHz, local APIC timer at %llu MHz (calibrated against the PIT)\n",
+           static_cast<unsigned long long>(ebbrt::x86_64::TscHz() / 1'000'000),
+           static_cast<unsigned long long>(ebbrt::x86_64::ApicTimerHz() / 1'000'000));
   ebbrt::ConsolePrint(line);
   if (ebbrt::CommandLineHas("ebbrt.boottime")) ebbrt::PrintBootTimes();
 
