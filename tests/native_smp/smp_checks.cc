@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "ebbrt/app/app_main.h"
+#include "ebbrt/base/console.h"
 #include "ebbrt/core/multicore_ebb.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
@@ -64,11 +65,13 @@ void Hop(int left, ebbrt::Promise<void>* done) {
 int ebbrt::AppMain() {
   EXPECT_EQ(ebbrt::NumCores(), kCores);
   int status = ebbrt::Run(kCores, [] {
+    ebbrt::ConsolePrint("smp_checks: step 1 all pairs\n");
     // 1. Every pair of cores.
     auto* pairs = new ebbrt::Promise<void>();
     ebbrt::Future<void> pairs_done = pairs->GetFuture();
     AllPairs(pairs);
     EXPECT_TRUE(pairs_done.Block().ok());
+    ebbrt::ConsolePrint("smp_checks: step 2 ring\n");
     // 2. Ring stress: kCores chains of 2000 hops each.
     auto* ring = new ebbrt::Promise<void>();
     ebbrt::Future<void> ring_done = ring->GetFuture();
@@ -77,6 +80,7 @@ int ebbrt::AppMain() {
     }
     EXPECT_TRUE(ring_done.Block().ok());
     EXPECT_EQ(g_hops.load(), kCores * 2001);
+    ebbrt::ConsolePrint("smp_checks: step 3 reps\n");
     // 3. Per-core reps, built on their own cores.
     auto counter = PerCore::Create().value();
     auto* reps_done = new ebbrt::Promise<void>();
@@ -100,6 +104,7 @@ int ebbrt::AppMain() {
     });
     EXPECT_EQ(reps, kCores);
     EXPECT_EQ(total, 1 + 2 + 3 + 4);
+    ebbrt::ConsolePrint("smp_checks: step 4 remote frees\n");
     // 4. Remote frees: core 1 allocates, core 2 frees, repeatedly.
     auto* frees_done = new ebbrt::Promise<void>();
     ebbrt::Future<void> frees_future = frees_done->GetFuture();
@@ -117,21 +122,28 @@ int ebbrt::AppMain() {
         },
         1);
     EXPECT_TRUE(frees_future.Block().ok());
+    ebbrt::ConsolePrint("smp_checks: step 5 rcu\n");
     // 5. RCU waits for a busy core.
     auto* busy = new std::atomic<bool>(true);
+    auto* busy_inside = new std::atomic<bool>(false);
     auto* busy_done = new std::atomic<bool>(false);
     ebbrt::SpawnRemote(
-        [busy, busy_done] {
+        [busy, busy_inside, busy_done] {
+          busy_inside->store(true);
           while (busy->load()) __builtin_ia32_pause();
           busy_done->store(true);
         },
         3);
+    // The grace period covers events running when CallRcu is called, so make sure the
+    // busy one is running by then (a merely queued event does not hold it up).
+    while (!busy_inside->load()) __builtin_ia32_pause();
     auto* rcu = new ebbrt::Promise<bool>();
     ebbrt::Future<bool> rcu_future = rcu->GetFuture();
     ebbrt::CallRcu([rcu, busy_done] { rcu->SetValue(busy_done->load()); });
     ebbrt::timer->Start(3'000'000, [busy] { busy->store(false); });
     auto rcu_result = rcu_future.Block();
     EXPECT_TRUE(rcu_result.ok() && rcu_result.value());
+    ebbrt::ConsolePrint("smp_checks: stopping\n");
     ebbrt::Stop(0);
   });
   EXPECT_EQ(status, 0);

@@ -90,6 +90,12 @@ uintptr_t CoreTopLevelTable() {
   return table;
 }
 
+bool RunningOnHypervisor() {
+  uint32_t eax = 1, ebx, ecx, edx;
+  asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
+  return (ecx >> 31) & 1;
+}
+
 bool StartCore(size_t core, uint32_t apic_id) {
   // Its stack: a guard page below, like event stacks.
   uintptr_t block = AllocateOrDie(5, "no memory for a core's stack");
@@ -105,19 +111,25 @@ bool StartCore(size_t core, uint32_t apic_id) {
   g_apic_ids[core] = apic_id;
   g_core_started.store(false, std::memory_order_release);
 
-  // INIT, then up to two STARTUP IPIs. Intel SDM Vol. 3A §8.4.4.1.
+  // INIT, then up to two STARTUP IPIs. Intel SDM Vol. 3A §8.4.4.1. The 10 ms wait after
+  // INIT is for physical CPUs; a hypervisor (CPUID.1:ECX[31]) delivers INIT at once, so
+  // there the wait would only burn 10 ms per CPU of boot time.
   x86_64::SendInitIpi(apic_id);
-  x86_64::DelayNs(10'000'000);
+  if (!RunningOnHypervisor()) x86_64::DelayNs(10'000'000);
   uint8_t page = static_cast<uint8_t>(kTrampolineBase >> 12);
   for (int attempt = 0; attempt < 2; ++attempt) {
     x86_64::SendStartupIpi(apic_id, page);
     uint64_t until = x86_64::NowNs() + (attempt == 0 ? 1'000'000 : 100'000'000);
+    // Spinning, not halting: waiting in hlt for a short APIC timer here hung the boot
+    // now and then under an overloaded multi-threaded TCG (a wake-up lost), while spinning
+    // never did. Under -icount, whose single-threaded TCG runs vCPUs in turn, the spin
+    // delays the new CPU by a time slice; see docs/performance.md.
     while (x86_64::NowNs() < until) {
       if (g_core_started.load(std::memory_order_acquire)) return true;
       __builtin_ia32_pause();
     }
   }
-  return false;
+  return g_core_started.load(std::memory_order_acquire);
 }
 
 [[noreturn]] void SecondaryCoreIdle(size_t core) {

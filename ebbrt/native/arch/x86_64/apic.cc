@@ -28,7 +28,9 @@ constexpr uint32_t kIa32ApicBase = 0x1b;
 
 // The PIT's input clock. Intel 8254 data sheet; the PC's 14.31818 MHz / 12.
 constexpr uint64_t kPitHz = 1193182;
-constexpr uint64_t kCalibrationMs = 10;
+// 2 ms of PIT (2386 ticks of 838 ns): the frequencies come out within about 0.05 %,
+// and the boot spends 2 ms, not 10, spinning here (under TCG every spin is an instruction).
+constexpr uint64_t kCalibrationMs = 2;
 
 volatile uint32_t* g_apic = nullptr;
 uint64_t g_tsc_hz = 0;
@@ -65,9 +67,12 @@ void MaskLegacyPic() {
   OutB(0xa1, 0xff);
 }
 
-// Counts TSC and APIC timer ticks over kCalibrationMs of PIT channel 2 (mode 0, gate via
-// port 0x61 bit 0, output on bit 5). The classic PC sequence.
-void Calibrate() {
+struct Sample {
+  uint64_t tsc_ticks;
+  uint32_t apic_ticks;
+};
+
+Sample MeasureOnce() {
   uint16_t count = static_cast<uint16_t>(kPitHz * kCalibrationMs / 1000);
   uint8_t gate = InB(0x61);
   OutB(0x61, static_cast<uint8_t>((gate & ~0x02) | 0x01));  // Gate on, speaker off.
@@ -88,8 +93,21 @@ void Calibrate() {
   uint64_t tsc_end = Rdtsc();
   uint32_t apic_elapsed = 0xffffffff - Read(kTimerCurrentCount);
   Write(kTimerInitialCount, 0);
-  g_tsc_hz = (tsc_end - tsc_begin) * 1000 / kCalibrationMs;
-  g_apic_hz = uint64_t{apic_elapsed} * 1000 / kCalibrationMs;
+  return Sample{tsc_end - tsc_begin, apic_elapsed};
+}
+
+// Counts TSC and APIC timer ticks over kCalibrationMs of PIT channel 2 (mode 0, gate via
+// port 0x61 bit 0, output on bit 5), three times, keeping the shortest: a measurement
+// only ever runs long (the vCPU was descheduled after the PIT expired, as happens under
+// an emulator on a busy host), never short.
+void Calibrate() {
+  Sample best = MeasureOnce();
+  for (int i = 0; i < 2; ++i) {
+    Sample sample = MeasureOnce();
+    if (sample.tsc_ticks < best.tsc_ticks) best = sample;
+  }
+  g_tsc_hz = best.tsc_ticks * 1000 / kCalibrationMs;
+  g_apic_hz = uint64_t{best.apic_ticks} * 1000 / kCalibrationMs;
   EBBRT_CHECK_MSG(g_tsc_hz > 0 && g_apic_hz > 0, "TSC/APIC timer calibration against the PIT failed");
 }
 

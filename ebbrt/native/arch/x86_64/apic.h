@@ -2,7 +2,7 @@
 // per-core timer interrupt that wakes an idle core, end-of-interrupt, and a TSC-based
 // monotonic clock.
 //
-// Calibration counts TSC and APIC timer ticks across 10 ms of the legacy PIT (channel 2,
+// Calibration counts TSC and APIC timer ticks across 2 ms of the legacy PIT (channel 2,
 // gated through port 0x61), which every PC machine type has. Under KVM, kvmclock would
 // give the TSC frequency directly (a later change); under TCG the PIT is what there is.
 //

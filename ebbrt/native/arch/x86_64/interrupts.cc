@@ -7,6 +7,7 @@
 
 #include "ebbrt/base/check.h"
 #include "ebbrt/base/console.h"
+#include "ebbrt/base/spin_lock.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/debug_exit.h"
@@ -77,9 +78,10 @@ struct StackGuard {
   uintptr_t page = 0;
   const char* name = nullptr;
 };
-constexpr size_t kMaxGuards = 16;
+constexpr size_t kMaxGuards = 256;
 StackGuard g_guards[kMaxGuards];
 size_t g_guard_count = 0;
+SpinLock g_guard_lock;  // Any core registers the guards of the stacks it allocates.
 
 const char* const kExceptionNames[32] = {
     "#DE divide error",          "#DB debug",
@@ -237,8 +239,16 @@ bool HandleRecoverable(InterruptFrame& frame) {
 }
 
 void RegisterStackGuard(uintptr_t guard_page, const char* stack_name) {
-  EBBRT_CHECK_MSG(g_guard_count < kMaxGuards, "too many stack guards");
-  g_guards[g_guard_count++] = StackGuard{guard_page, stack_name};
+  SpinLockGuard guard(g_guard_lock);
+  for (size_t i = 0; i < g_guard_count; ++i) {
+    if (g_guards[i].page == guard_page) {  // A reused stack block: relabel.
+      g_guards[i].name = stack_name;
+      return;
+    }
+  }
+  // Only the label of overflow reports depends on this table: when full, a guard page
+  // still faults and is reported, just without naming its stack.
+  if (g_guard_count < kMaxGuards) g_guards[g_guard_count++] = StackGuard{guard_page, stack_name};
 }
 
 namespace {
