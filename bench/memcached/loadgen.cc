@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -452,6 +453,10 @@ struct RunResult {
   Histogram latency;   // measured requests, ns from (intended) send to reply
   Histogram send_lag;  // open loop: ns from intended to actual send (client health)
   double preload_seconds = 0;
+  // The load generator's own CPU time (user + system, all threads) over the wall time of
+  // the run, so a saturated client is visible rather than mistaken for the server's limit.
+  double cpu_seconds = 0;
+  double wall_seconds = 0;
   bool failed = false;  // could not connect, every connection died, preload timed out
   ErrorSamples errors;  // the first few distinct error details, with counts
 
@@ -977,8 +982,36 @@ bool Resolve(const Options& o, sockaddr_storage* addr, socklen_t* len, std::stri
 
 // One run: spawn the workers, connect, preload if asked, start everyone at one instant,
 // run, drain, merge.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+double WallSeconds() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+RunResult RunOnceUnmeasured(const Options& options, const Workload& workload,
+                            const sockaddr_storage& addr, socklen_t addr_len, const RunSpec& spec,
+                            uint64_t seed);
+
 RunResult RunOnce(const Options& options, const Workload& workload, const sockaddr_storage& addr,
                   socklen_t addr_len, const RunSpec& spec, uint64_t seed) {
+  double cpu_before = ProcessCpuSeconds();
+  double wall_before = WallSeconds();
+  RunResult result = RunOnceUnmeasured(options, workload, addr, addr_len, spec, seed);
+  result.cpu_seconds = ProcessCpuSeconds() - cpu_before;
+  result.wall_seconds = WallSeconds() - wall_before;
+  return result;
+}
+
+RunResult RunOnceUnmeasured(const Options& options, const Workload& workload,
+                            const sockaddr_storage& addr, socklen_t addr_len, const RunSpec& spec,
+                            uint64_t seed) {
   Shared shared;
   shared.options = &options;
   shared.workload = &workload;
@@ -1073,6 +1106,7 @@ std::string RunJson(const Options& o, const RunResult& r) {
       r.OpsPerSec(), (unsigned long long)r.measured.Ok(), (unsigned long long)r.measured.gets,
       (unsigned long long)r.measured.sets, (unsigned long long)r.measured.hits,
       (unsigned long long)r.measured.misses);
+  s += Format("\"loadgen_cpu_s\": %.3f, \"wall_s\": %.3f, ", r.cpu_seconds, r.wall_seconds);
   s += Format("\"errors\": %llu, \"timeouts\": %llu, \"errors_all_phases\": %llu, \"failed\": %s, ",
               (unsigned long long)r.measured.Errors(), (unsigned long long)r.measured.timeouts,
               (unsigned long long)r.TotalErrors(), r.failed ? "true" : "false");
@@ -1144,6 +1178,11 @@ void PrintSummary(FILE* f, const Options& o, const RunResult& r) {
   } else {
     fprintf(f, "  closed loop, pipeline %u, measured %g s after %g s warmup\n", o.pipeline,
             r.spec.duration, r.spec.warmup);
+  }
+  if (r.wall_seconds > 0) {
+    fprintf(f, "  loadgen CPU: %.2f s over %.2f s, %.0f%% of one CPU (%u thread(s)): near 100%% per "
+               "thread means the client, not the server, may be the limit\n",
+            r.cpu_seconds, r.wall_seconds, 100.0 * r.cpu_seconds / r.wall_seconds, o.threads);
   }
   const Counters& m = r.measured;
   fprintf(f, "  throughput: %.0f ops/s (%llu ops: %llu gets [%llu hits, %llu misses], %llu sets)\n",
