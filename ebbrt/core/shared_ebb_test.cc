@@ -17,6 +17,7 @@
 #include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/hosted/runtime.h"
+#include "ebbrt/core/internal/run_on_cores_for_test.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
@@ -24,41 +25,7 @@ namespace {
 
 constexpr size_t kTestCores = 8;
 
-// ---- Helpers ----------------------------------------------------------------------------
-
-// Runs fn(core) as one event on each of `cores`, all at once; returns when all are done.
-void RunOnCoresAtOnce(size_t num_cores, const std::vector<size_t>& cores,
-                      const std::function<void(size_t)>& fn) {
-  std::atomic<size_t> remaining{cores.size()};
-  ebbrt::Run(num_cores, [&] {
-    for (size_t core : cores) {
-      SpawnRemote(
-          [&, core] {
-            fn(core);
-            if (remaining.fetch_sub(1) == 1) Stop();
-          },
-          core);
-    }
-  });
-}
-
-// Runs fn(core) as one event on each of `cores`, one after another in the given order.
-void RunOnCoresInTurn(size_t num_cores, const std::vector<size_t>& cores,
-                      const std::function<void(size_t)>& fn) {
-  std::function<void(size_t)> step = [&](size_t i) {
-    if (i == cores.size()) {
-      Stop();
-      return;
-    }
-    SpawnRemote(
-        [&, i] {
-          fn(cores[i]);
-          step(i + 1);
-        },
-        cores[i]);
-  };
-  ebbrt::Run(num_cores, [&] { step(0); });
-}
+// RunOnCoresAtOnce / RunOnCoresInTurn: ebbrt/core/internal/run_on_cores_for_test.h.
 
 // Counts translation misses (calls of T::HandleFault) per core and off-core.
 struct FaultCounts {
