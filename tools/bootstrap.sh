@@ -40,6 +40,7 @@ readonly PACKAGES=(
   clang-14           # both toolchains' compiler driver
   lld-14             # both toolchains' linker
   llvm-14            # llvm-ar, llvm-objcopy, llvm-nm, ... (toolchains/BUILD)
+  libclang-rt-14-dev # libFuzzer and the sanitizer runtimes (fuzz session tests)
   libstdc++-12-dev   # the hosted C++ library headers
   libc++-14-dev      # libc++ 14 headers: the native C++ subset (toolchains/native/cxx_subset)
   qemu-system-x86    # boots native images (tools/qemu_runner.sh)

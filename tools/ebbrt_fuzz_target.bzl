@@ -13,10 +13,14 @@ makes two targets:
                           by ebbrt/testing/fuzz_driver_main.cc over the seed corpus and a
                           fixed number of deterministic pseudo-random inputs, so the harness
                           and the parser stay exercised without an open-ended fuzz run.
+  <name>_session_test     part of `bazel test //...`: the real fuzzer (built instrumented
+                          through a transition) for `session_seconds` with a fixed seed.
 Hosted only.
 """
 
-def ebbrt_fuzz_target(name, srcs, deps = [], corpus = [], **kwargs):
+load("//tools:ebbrt_fuzz_session_test.bzl", "ebbrt_fuzz_session_test")
+
+def ebbrt_fuzz_target(name, srcs, deps = [], corpus = [], session_seconds = 20, **kwargs):
     native.cc_binary(
         name = name,
         srcs = srcs,
@@ -35,4 +39,12 @@ def ebbrt_fuzz_target(name, srcs, deps = [], corpus = [], **kwargs):
         target_compatible_with = ["//platforms:hosted"],
         deps = deps + ["//ebbrt/testing:fuzz_driver_main"],
         **kwargs
+    )
+    ebbrt_fuzz_session_test(
+        name = name + "_session_test",
+        size = "medium",
+        corpus = corpus,
+        fuzzer = ":" + name,
+        max_total_time = session_seconds,
+        target_compatible_with = ["//platforms:hosted"],
     )
