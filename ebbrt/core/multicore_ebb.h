@@ -91,6 +91,14 @@ class MulticoreEbb {
     return EbbRef<T>(id);
   }
 
+  // A reference to a static-id Ebb; its root is built on first use if Root is
+  // default-constructible (as SharedEbb<T>::Static).
+  template <EbbId kId>
+  static constexpr EbbRef<T> Static() {
+    static_assert(kId != kNullEbbId && kId < kFirstLocalId, "not a system or static id");
+    return EbbRef<T>(kId);
+  }
+
   // The root behind `ref` (checked: it must exist).
   static Root& RootOf(EbbRef<T> ref) { return FindOrCreateRoot(ref.id()); }
 

@@ -336,3 +336,37 @@ TEST_F(MulticoreEbbDeathTest, UsingAMulticoreEbbOffACoreIsFatal) {
 
 }  // namespace
 }  // namespace ebbrt
+
+namespace ebbrt {
+namespace {
+
+class StaticCounter : public MulticoreEbb<StaticCounter> {
+ public:
+  int hits = 0;
+};
+
+TEST(MulticoreEbbStaticTest, StaticIdRefBuildsItsRootOnFirstUse) {
+  constexpr EbbRef<StaticCounter> kCounter =
+      StaticCounter::Static<StaticEbbId("multicore_ebb_test.static_counter")>();
+  int total = 0;
+  ebbrt::Run(2, [&] {
+    kCounter->hits += 1;
+    SpawnRemote(
+        [&] {
+          kCounter->hits += 2;
+          SpawnRemote(
+              [&] {
+                StaticCounter::RootOf(kCounter).ForEachRep([&](size_t, StaticCounter& rep) {
+                  total += rep.hits;
+                });
+                Stop();
+              },
+              0);
+        },
+        1);
+  });
+  EXPECT_EQ(total, 3);
+}
+
+}  // namespace
+}  // namespace ebbrt
