@@ -120,20 +120,22 @@ bool StartCore(size_t core, uint32_t apic_id) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     x86_64::SendStartupIpi(apic_id, page);
     uint64_t until = x86_64::NowNs() + (attempt == 0 ? 1'000'000 : 100'000'000);
-    // Spinning, not halting: waiting in hlt for a short APIC timer here hung the boot
-    // now and then under an overloaded multi-threaded TCG (a wake-up lost), while spinning
-    // never did. Under -icount, whose single-threaded TCG runs vCPUs in turn, the spin
-    // delays the new CPU by a time slice; see docs/performance.md.
     while (x86_64::NowNs() < until) {
       if (g_core_started.load(std::memory_order_acquire)) return true;
-      __builtin_ia32_pause();
+      // Halt until a short timer rather than spin: under an emulator that runs vCPUs in
+      // turn (TCG, -icount), a spinning boot CPU keeps the new CPU from running at all.
+      x86_64::ArmTimer(x86_64::NowNs() + 20'000);
+      asm volatile("sti; hlt; cli" ::: "memory");
     }
   }
   return g_core_started.load(std::memory_order_acquire);
 }
 
-[[noreturn]] void SecondaryCoreIdle(size_t core) {
-  uint64_t seen = g_run_generation.load(std::memory_order_acquire);
+// `seen` is the Run generation read before this core announced itself as started: a Run
+// can only begin after that announcement, so its generation is always newer. (Reading it
+// here instead lost the wake-up of a Run that began in between: the core then halted
+// forever with the Run waiting for it.)
+[[noreturn]] void SecondaryCoreIdle(size_t core, uint64_t seen) {
   while (true) {
     // Halt until a Run wakes us (WakeSecondaryCores sends the wake IPI).
     asm volatile("sti; hlt; cli" ::: "memory");
@@ -202,6 +204,11 @@ size_t NumCores() { return native::g_num_cores.load(std::memory_order_acquire); 
 }  // namespace ebbrt
 
 void ebbrt_native_ap_start(uint64_t core) {
+  // A CPU that starts late (after the boot CPU gave up on it and rewrote the trampoline's
+  // data for the next one) would otherwise run as another core on that core's stack.
+  if (ebbrt::x86_64::LocalApicId() != ebbrt::native::ApicIdOf(core)) {
+    while (true) asm volatile("cli; hlt");
+  }
   ebbrt::native::SetCoreIndex(core);
   // Its own GDT, TSS and interrupt stacks (never freed: the core lives as long as the VM).
   size_t bytes = ebbrt::x86_64::CoreTablesSize();
@@ -210,6 +217,7 @@ void ebbrt_native_ap_start(uint64_t core) {
   uintptr_t tables = ebbrt::native::AllocateOrDie(order, "no memory for a core's descriptor tables");
   ebbrt::x86_64::LoadCoreTables(reinterpret_cast<void*>(tables));
   ebbrt::x86_64::InitApicOnSecondaryCore();
+  uint64_t generation = ebbrt::native::g_run_generation.load(std::memory_order_acquire);
   ebbrt::native::g_core_started.store(true, std::memory_order_release);
-  ebbrt::native::SecondaryCoreIdle(core);
+  ebbrt::native::SecondaryCoreIdle(core, generation);
 }
