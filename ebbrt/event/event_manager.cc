@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "ebbrt/base/check.h"
+#include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/context_switch.h"
 #include "ebbrt/event/internal/platform.h"
 #include "ebbrt/event/timer.h"
@@ -286,6 +287,11 @@ void EventManager::StopAll() {
   g_stop_requested.store(true, std::memory_order_release);
   size_t cores = NumCores();
   for (size_t core = 0; core < cores; ++core) event_internal::PlatformNotify(core);
+}
+
+void EventManager::DestroyRuntimeEbbs() {
+  delete static_cast<EventManagerRoot*>(LocalIdMap::Unbind(kEventManagerId));
+  delete static_cast<MulticoreRoot<Timer>*>(LocalIdMap::Unbind(kTimerId));
 }
 
 void EventManager::ResetStopFlag() { g_stop_requested.store(false, std::memory_order_release); }

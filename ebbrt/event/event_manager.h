@@ -99,6 +99,9 @@ class EventManager : public MulticoreEbb<EventManager, EventManagerRoot> {
   static void StopAll();
   // Called by the runtime before starting cores.
   static void ResetStopFlag();
+  // Called by the runtime once every core's loop has stopped: the runtime's own Ebbs
+  // (EventManager, Timer) and their reps go, so the next Run starts fresh.
+  static void DestroyRuntimeEbbs();
 
  private:
   struct IdleEntry {

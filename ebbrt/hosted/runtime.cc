@@ -11,7 +11,6 @@
 
 #include "ebbrt/base/check.h"
 #include "ebbrt/core/cpu.h"
-#include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/timer.h"
 #include "ebbrt/hosted/internal/cpu_state.h"
@@ -50,11 +49,6 @@ void PinToCpu(size_t core) {
     (void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
     return;
   }
-}
-
-template <typename Root>
-void DestroyRoot(EbbId id) {
-  delete static_cast<Root*>(LocalIdMap::Unbind(id));
 }
 
 void CoreMain(size_t core, size_t num_cores, MovableFunction<void()>* main_fn) {
@@ -103,8 +97,7 @@ int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   delete[] threads;
 
   // Every loop has stopped: the runtime's own Ebbs go, so a later Run starts fresh.
-  DestroyRoot<EventManagerRoot>(kEventManagerId);
-  DestroyRoot<MulticoreRoot<Timer>>(kTimerId);
+  EventManager::DestroyRuntimeEbbs();
   hosted_internal::DestroyCores(num_cores);
   hosted_internal::ReleaseCores();
   return StopStatus();

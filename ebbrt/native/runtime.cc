@@ -6,7 +6,6 @@
 
 #include "ebbrt/base/check.h"
 #include "ebbrt/core/cpu.h"
-#include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
@@ -14,11 +13,6 @@
 
 namespace ebbrt {
 namespace {
-
-template <typename Root>
-void DestroyRoot(EbbId id) {
-  delete static_cast<Root*>(LocalIdMap::Unbind(id));
-}
 
 bool g_running = false;
 std::atomic<size_t> g_cores_ready{0};
@@ -61,8 +55,7 @@ int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   RunCore(&main_fn);
   while (g_cores_done.load(std::memory_order_acquire) < num_cores - 1) __builtin_ia32_pause();
   // Every loop has stopped: the runtime's own Ebbs go, so a later Run starts fresh.
-  DestroyRoot<EventManagerRoot>(kEventManagerId);
-  DestroyRoot<MulticoreRoot<Timer>>(kTimerId);
+  EventManager::DestroyRuntimeEbbs();
   g_running = false;
   return StopStatus();
 }

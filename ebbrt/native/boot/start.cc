@@ -11,6 +11,7 @@
 #include "ebbrt/base/console.h"
 #include "ebbrt/base/check.h"
 #include "ebbrt/drivers/uart_16550/uart_16550.h"
+#include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/arch/x86_64/apic.h"
@@ -60,15 +61,8 @@ constexpr size_t kMaxBootSteps = 16;
 BootStep g_boot_steps[kMaxBootSteps];
 size_t g_boot_step_count = 0;
 
-uint64_t Rdtsc() {
-  uint32_t low;
-  uint32_t high;
-  asm volatile("rdtsc" : "=a"(low), "=d"(high));
-  return (uint64_t{high} << 32) | low;
-}
-
 void MarkBootStep(const char* name) {
-  if (g_boot_step_count < kMaxBootSteps) g_boot_steps[g_boot_step_count++] = BootStep{name, Rdtsc()};
+  if (g_boot_step_count < kMaxBootSteps) g_boot_steps[g_boot_step_count++] = BootStep{name, x86_64::Rdtsc()};
 }
 
 // The kernel command line, copied before the page holding it is unmapped.

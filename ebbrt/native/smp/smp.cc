@@ -50,21 +50,9 @@ std::atomic<uint64_t> g_run_generation{0};
 std::atomic<size_t> g_run_cores{0};
 std::atomic<CoreRunFn> g_run_fn{nullptr};
 
-uint64_t ReadMsr(uint32_t msr) {
-  uint32_t low;
-  uint32_t high;
-  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
-  return (uint64_t{high} << 32) | low;
-}
-
-void WriteMsr(uint32_t msr, uint64_t value) {
-  asm volatile("wrmsr" : : "c"(msr), "a"(static_cast<uint32_t>(value)),
-               "d"(static_cast<uint32_t>(value >> 32)));
-}
-
 void SetCoreIndex(size_t core) {
   g_core_data[core].index = core;
-  WriteMsr(kGsBaseMsr, reinterpret_cast<uint64_t>(&g_core_data[core]));
+  x86_64::WriteMsr(kGsBaseMsr, reinterpret_cast<uint64_t>(&g_core_data[core]));
 }
 
 // Trampoline words live in the copy at kTrampolineBase, at their offset in the original.
@@ -104,7 +92,7 @@ bool StartCore(size_t core, uint32_t apic_id) {
   x86_64::RegisterStackGuard(stack - x86_64::kPageSize, "secondary core stack");
 
   *TrampolineWord(&ebbrt_trampoline_cr3) = CoreTopLevelTable();
-  *TrampolineWord(&ebbrt_trampoline_efer) = ReadMsr(kEferMsr);
+  *TrampolineWord(&ebbrt_trampoline_efer) = x86_64::ReadMsr(kEferMsr);
   *TrampolineWord(&ebbrt_trampoline_stack) = stack + kCoreStackSize;
   *TrampolineWord(&ebbrt_trampoline_core) = core;
   *TrampolineWord(&ebbrt_trampoline_entry) = reinterpret_cast<uint64_t>(&ebbrt_native_ap_start);

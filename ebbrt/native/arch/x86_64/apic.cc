@@ -1,6 +1,7 @@
 #include "ebbrt/native/arch/x86_64/apic.h"
 
 #include "ebbrt/base/check.h"
+#include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/io_port.h"
 
@@ -43,20 +44,6 @@ uint64_t g_apic_ticks_per_ns_q32 = 0;
 
 uint64_t MulQ32(uint64_t value, uint64_t factor_q32) {
   return static_cast<uint64_t>((static_cast<unsigned __int128>(value) * factor_q32) >> 32);
-}
-
-uint64_t ReadMsr(uint32_t msr) {
-  uint32_t low;
-  uint32_t high;
-  asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
-  return (uint64_t{high} << 32) | low;
-}
-
-uint64_t Rdtsc() {
-  uint32_t low;
-  uint32_t high;
-  asm volatile("rdtsc" : "=a"(low), "=d"(high));
-  return (uint64_t{high} << 32) | low;
 }
 
 uint32_t Read(uintptr_t reg) { return g_apic[reg / 4]; }
