@@ -23,4 +23,9 @@ int Run(size_t num_cores, MovableFunction<void()> main_fn);
 // that came up (native).
 size_t AvailableCores();
 
+// The largest `num_cores` Run accepts here: hosted, EbbRT's core limit (kMaxCores; cores
+// may outnumber CPUs, they then share them); native, the vCPUs that came up. Tests that
+// need several cores skip when this is too small (ebbrt/testing/require_cores.h).
+size_t MaxRunCores();
+
 }  // namespace ebbrt

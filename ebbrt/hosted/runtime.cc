@@ -79,6 +79,8 @@ size_t AvailableCores() {
   return count > 0 ? static_cast<size_t>(count) : 1;
 }
 
+size_t MaxRunCores() { return kMaxCores; }
+
 int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   EBBRT_CHECK_MSG(num_cores >= 1 && num_cores <= kMaxCores, "Run: bad core count");
   EBBRT_CHECK_MSG(!OnCore(), "Run called from inside a core");

@@ -41,6 +41,8 @@ void RunSecondaryCore(size_t) {
 
 size_t AvailableCores() { return NumCores(); }
 
+size_t MaxRunCores() { return NumCores(); }
+
 int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   EBBRT_CHECK_MSG(num_cores >= 1 && num_cores <= NumCores(),
                   "Run: more cores than the machine started (give QEMU more vCPUs: -smp)");
