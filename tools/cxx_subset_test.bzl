@@ -2,7 +2,8 @@
 
 For every header in `allowed`, a one-line source `#include <header>` must compile with the
 native toolchain; for every header in `rejected`, it must fail with
-`<header> is outside EbbRT's native C++ subset`. `rejected_after` pairs check that an
+`<header> is outside EbbRT's native C++ subset`; every header in `test_only` must compile
+with -DEBBRT_NATIVE_TEST_CXX (what test code gets) and fail like a rejected one without. `rejected_after` pairs check that an
 excluded header stays rejected after an allowed header has included it internally
 (e.g. <memory> pulls in <typeinfo>). The test also checks that `allowed` + `rejected`
 cover every public header of the installed libc++ (`libcxx_dir`), so a libc++ upgrade
@@ -29,10 +30,13 @@ load("//tools:native_transition.bzl", "native_transition")
 
 _REJECTION = "is outside EbbRT's native C++ subset"
 
+# What //ebbrt/testing:native_gtest defines for the code of native tests.
+_TEST_DEFINE = "EBBRT_NATIVE_TEST_CXX"
+
 def _shell_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
-def _probe(ctx, cc_toolchain, feature_configuration, name, source_text):
+def _probe(ctx, cc_toolchain, feature_configuration, name, source_text, defines = []):
     """Compiles `source_text` at build time; returns the File recording the outcome."""
     src = ctx.actions.declare_file("%s_probes/%s.cc" % (ctx.label.name, name))
     ctx.actions.write(src, source_text)
@@ -42,7 +46,7 @@ def _probe(ctx, cc_toolchain, feature_configuration, name, source_text):
         source_file = src.path,
         # Only the verdict matters, not the object.
         output_file = "/dev/null",
-        user_compile_flags = [],
+        user_compile_flags = ["-D" + define for define in defines],
     )
     argv = cc_common.get_memory_inefficient_command_line(
         feature_configuration = feature_configuration,
@@ -90,6 +94,13 @@ def _cxx_subset_test_impl(ctx):
         record = _probe(ctx, cc_toolchain, feature_configuration, "rejected/" + header,
                         "#include <%s>\n" % header)
         checks.append((record, "rejected", header, "#include <%s>" % header))
+    for header in ctx.attr.test_only:
+        record = _probe(ctx, cc_toolchain, feature_configuration, "test_only/" + header,
+                        "#include <%s>\n" % header, defines = [_TEST_DEFINE])
+        checks.append((record, "compiles", header, "#include <%s> with %s" % (header, _TEST_DEFINE)))
+        record = _probe(ctx, cc_toolchain, feature_configuration, "test_only_outside/" + header,
+                        "#include <%s>\n" % header)
+        checks.append((record, "rejected", header, "#include <%s> outside tests" % header))
     for first, header in ctx.attr.rejected_after.items():
         name = "after/%s_then_%s" % (first.replace("/", "_"), header.replace("/", "_"))
         record = _probe(ctx, cc_toolchain, feature_configuration, name,
@@ -127,7 +138,7 @@ def _cxx_subset_test_impl(ctx):
         ))
 
     # Coverage: every public libc++ header must be classified.
-    known = ctx.attr.allowed + ctx.attr.rejected
+    known = ctx.attr.allowed + ctx.attr.test_only + ctx.attr.rejected
     lines += [
         "known=(%s)" % " ".join([_shell_quote(h) for h in known]),
         "libcxx=%s" % _shell_quote(ctx.attr.libcxx_dir),
@@ -146,8 +157,9 @@ def _cxx_subset_test_impl(ctx):
         "done < <(cd \"$libcxx\" && find . -type f ! -name '_*' ! -name '*.h' " +
         "! -name '*.modulemap' ! -path '*/__*' | sed 's|^\\./||' | sort)",
         "failures=$((failures + unclassified))",
-        "echo \"cxx_subset_test: %d allowed, %d rejected, %d rejected-after checks;\" \\" % (
+        "echo \"cxx_subset_test: %d allowed, %d test-only, %d rejected, %d rejected-after checks;\" \\" % (
             len(ctx.attr.allowed),
+            len(ctx.attr.test_only),
             len(ctx.attr.rejected),
             len(ctx.attr.rejected_after),
         ),
@@ -169,6 +181,9 @@ cxx_subset_test = rule(
     attrs = {
         "allowed": attr.string_list(doc = "Headers that must compile on their own."),
         "rejected": attr.string_list(doc = "Headers that must be rejected."),
+        "test_only": attr.string_list(
+            doc = "Headers that must compile with EBBRT_NATIVE_TEST_CXX and be rejected without.",
+        ),
         "rejected_after": attr.string_dict(
             doc = "allowed header -> rejected header included right after it.",
         ),
