@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ebbrt/app/app_main.h"
+#include "ebbrt/native/boot/command_line.h"
 #include "ebbrt/base/console.h"
 #include "ebbrt/base/check.h"
 #include "ebbrt/drivers/uart_16550/uart_16550.h"
@@ -83,6 +84,30 @@ bool CommandLineHas(const char* word) {
   }
   return false;
 }
+
+}  // namespace
+
+namespace native {
+
+std::string_view CommandLine() { return g_command_line; }
+
+std::string_view CommandLineValue(std::string_view key) {
+  std::string_view rest = g_command_line;
+  while (!rest.empty()) {
+    size_t end = rest.find(' ');
+    std::string_view word = rest.substr(0, end);
+    if (word.size() > key.size() && word.substr(0, key.size()) == key && word[key.size()] == '=') {
+      return word.substr(key.size() + 1);
+    }
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return {};
+}
+
+}  // namespace native
+
+namespace {
 
 void PrintBootTimes() {
   uint64_t hz = x86_64::TscHz();

@@ -1,0 +1,17 @@
+// The kernel command line (QEMU's -append), as the boot path copied it before AppMain.
+//
+//   // qemu ... -append "gtest_filter=TimerTest.* ebbrt.boottime"
+//   std::string_view filter = ebbrt::native::CommandLineValue("gtest_filter");  // "TimerTest.*"
+#pragma once
+
+#include <string_view>
+
+namespace ebbrt::native {
+
+// The whole command line; empty when QEMU was given none. At most 255 bytes are kept.
+std::string_view CommandLine();
+
+// The value of the first space-separated `key=value` word, or an empty view.
+std::string_view CommandLineValue(std::string_view key);
+
+}  // namespace ebbrt::native
