@@ -236,15 +236,6 @@ TEST_F(MovableFunctionTest, SelfMoveAssignmentKeepsTheTarget) {
   EXPECT_EQ(Tracker::owners_destroyed, 0);
 }
 
-TEST(MovableFunctionDeathTest, CallingAnEmptyFunctionIsFatal) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  Fn empty;
-  EXPECT_DEATH(empty(), "call of an empty MovableFunction.*backtrace");
-  Fn f = [] { return 1; };
-  Fn g = std::move(f);
-  EXPECT_DEATH(f(), "call of an empty MovableFunction");  // NOLINT: moved-from
-}
-
 }  // namespace
 }  // namespace ebbrt
 

@@ -1,42 +1,24 @@
-// LocalIdMap: bind, find, unbind, type tags, and the bind race between cores.
+// LocalIdMap: bind, find, unbind and type tags (races between threads:
+// local_id_map_thread_test.cc).
 #include "ebbrt/core/local_id_map.h"
 
-#include <stdint.h>
-#include <stdlib.h>
-
-#include <atomic>
-#include <chrono>
-#include <thread>
-#include <vector>
-
-#include "ebbrt/core/ebb_allocator.h"
 #include "ebbrt/core/ebb_id.h"
+#include "ebbrt/core/internal/test_ebbs_for_test.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
 namespace {
 
-struct RootA {
-  int value = 0;
-};
-struct RootB {
-  int value = 0;
-};
-
-const void* const kTagA = EbbTypeTag<RootA>();
-const void* const kTagB = EbbTypeTag<RootB>();
+using core_test_internal::FreshId;
+using core_test_internal::IdInAnUntouchedChunk;
+using core_test_internal::kTagA;
+using core_test_internal::kTagB;
+using core_test_internal::RootA;
+using core_test_internal::RootB;
 
 static_assert(EbbTypeTag<RootA>() == EbbTypeTag<RootA>());
 static_assert(EbbTypeTag<RootA>() != EbbTypeTag<RootB>());
 static_assert(EbbTypeTag<RootA>() != nullptr);
-
-EbbId FreshId() { return *EbbAllocator::AllocateLocal(); }
-
-// Ids in chunks nothing else in this test binary touches (the top of the global range,
-// one per chunk), so the first Bind there also creates the chunk.
-EbbId IdInAnUntouchedChunk(int n) {
-  return kMaxEbbIds - 1 - static_cast<EbbId>(n) * LocalIdMap::kChunkSize;
-}
 
 TEST(LocalIdMapTest, FindOfAnUnboundIdIsNull) {
   // In a chunk that exists (the allocator's ids are bound by other tests) and in one
@@ -102,123 +84,6 @@ TEST(LocalIdMapTest, IdsAcrossChunkBoundariesAreIndependent) {
   }
   for (int i = 0; i < 4; ++i) EXPECT_EQ(LocalIdMap::Find(ids[i], kTagA), &roots[i]) << i;
   for (int i = 0; i < 4; ++i) EXPECT_EQ(LocalIdMap::Unbind(ids[i]), &roots[i]) << i;
-}
-
-// Eight threads bind eight distinct roots to one fresh id at the same moment: exactly one
-// wins, and every loser is handed the winner's root. Repeated on fresh ids, half of them
-// in chunks that do not exist yet (so the chunk's creation races too).
-TEST(LocalIdMapTest, ConcurrentBindHasExactlyOneWinner) {
-  constexpr int kThreads = 8;
-  constexpr int kRounds = 20;
-  for (int round = 0; round < kRounds; ++round) {
-    const EbbId id = round % 2 == 0 ? FreshId() : IdInAnUntouchedChunk(round);
-    RootA roots[kThreads];
-    void* results[kThreads] = {};
-    std::atomic<int> ready{0};
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        ready.fetch_add(1);
-        // Yield while waiting: the machine may have fewer CPUs than threads.
-        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-        results[t] = LocalIdMap::Bind(id, &roots[t], kTagA);
-      });
-    }
-    while (ready.load() < kThreads) std::this_thread::yield();
-    go.store(true, std::memory_order_release);
-    for (auto& thread : threads) thread.join();
-
-    int winners = 0;
-    void* winner = nullptr;
-    for (int t = 0; t < kThreads; ++t) {
-      if (results[t] == nullptr) {
-        ++winners;
-        winner = &roots[t];
-      }
-    }
-    ASSERT_EQ(winners, 1) << "round " << round;
-    for (int t = 0; t < kThreads; ++t) {
-      if (results[t] != nullptr) EXPECT_EQ(results[t], winner) << "round " << round;
-    }
-    EXPECT_EQ(LocalIdMap::Find(id, kTagA), winner);
-    // The roots live on this stack frame: unbind before they go.
-    EXPECT_EQ(LocalIdMap::Unbind(id), winner);
-  }
-}
-
-// A reader that Finds an id while another core unbinds it must see either the root or
-// nothing (Unbind's own comment: "another core may still be using it"). The child
-// process hammers one id with Bind/Unbind on one thread and Find on another, with the
-// right type tag throughout, and exits 0 if no Find ever reported a type mismatch.
-//
-// (Find once loaded `root`, then `type`, and an Unbind completing between the two loads
-// made it report a mismatch; it now re-checks `root` after loading `type`.)
-TEST(LocalIdMapRaceTest, FindConcurrentWithUnbindNeverReportsAWrongType) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(
-      {
-        static RootA root;
-        const EbbId id = FreshId();
-        std::atomic<bool> stop{false};
-        std::atomic<uint64_t> cycles{0};
-        std::thread binder([&] {
-          while (!stop.load(std::memory_order_relaxed)) {
-            (void)LocalIdMap::Bind(id, &root, kTagA);
-            (void)LocalIdMap::Unbind(id);
-            cycles.fetch_add(1, std::memory_order_relaxed);
-          }
-        });
-        // Until the binder has cycled often enough (or a time bound, on a busy machine).
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        while (cycles.load(std::memory_order_relaxed) < 1'000'000 &&
-               std::chrono::steady_clock::now() < deadline) {
-          for (int i = 0; i < 1000; ++i) {
-            void* found = LocalIdMap::Find(id, kTagA);
-            if (found != nullptr && found != &root) exit(2);
-          }
-        }
-        stop = true;
-        binder.join();
-        exit(0);
-      },
-      testing::ExitedWithCode(0), "");
-}
-
-// ---- Misuse is fatal --------------------------------------------------------------------
-
-class LocalIdMapDeathTest : public testing::Test {
- protected:
-  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
-};
-
-TEST_F(LocalIdMapDeathTest, FindWithAnotherTypesTagIsFatal) {
-  static RootA root;
-  EbbId id = FreshId();
-  ASSERT_EQ(LocalIdMap::Bind(id, &root, kTagA), nullptr);
-  EXPECT_DEATH((void)LocalIdMap::Find(id, kTagB),
-               "local_id_map\\.cc:[0-9]+: .*bound to a root of another type.*backtrace");
-}
-
-TEST_F(LocalIdMapDeathTest, BindWithAnotherTypesTagIsFatal) {
-  static RootA root;
-  static RootB other;
-  EbbId id = FreshId();
-  ASSERT_EQ(LocalIdMap::Bind(id, &root, kTagA), nullptr);
-  EXPECT_DEATH((void)LocalIdMap::Bind(id, &other, kTagB),
-               "bound to a root of another type.*backtrace");
-  // The failed attempt (in the child) changed nothing here.
-  EXPECT_EQ(LocalIdMap::Find(id, kTagA), &root);
-}
-
-TEST_F(LocalIdMapDeathTest, BadArgumentsAreFatal) {
-  static RootA root;
-  EXPECT_DEATH((void)LocalIdMap::Bind(kNullEbbId, &root, kTagA), "CHECK\\(id != kNullEbbId");
-  EXPECT_DEATH((void)LocalIdMap::Bind(kMaxEbbIds, &root, kTagA), "CHECK\\(id != kNullEbbId");
-  EXPECT_DEATH((void)LocalIdMap::Bind(FreshId(), nullptr, kTagA), "CHECK\\(root != nullptr");
-  EXPECT_DEATH((void)LocalIdMap::Bind(FreshId(), &root, nullptr), "CHECK\\(root != nullptr");
-  EXPECT_DEATH((void)LocalIdMap::Find(kMaxEbbIds, kTagA), "CHECK\\(id < kMaxEbbIds\\)");
-  EXPECT_DEATH((void)LocalIdMap::Unbind(kMaxEbbIds), "CHECK\\(id < kMaxEbbIds\\)");
 }
 
 }  // namespace

@@ -2,67 +2,38 @@
 // custom roots with their own state; the root's construction race at a static id.
 #include "ebbrt/core/multicore_ebb.h"
 
-#include <sched.h>
 #include <stdint.h>
 
 #include <atomic>
-#include <chrono>
-#include <functional>
 #include <set>
 #include <type_traits>
 #include <vector>
 
 #include "ebbrt/core/cpu.h"
+#include "ebbrt/core/internal/run_on_cores_for_test.h"
+#include "ebbrt/core/internal/test_ebbs_for_test.h"
 #include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/hosted/runtime.h"
-#include "ebbrt/core/internal/run_on_cores_for_test.h"
+#include "ebbrt/event/internal/platform.h"
+#include "ebbrt/event/run.h"
+#include "ebbrt/testing/require_cores.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
 namespace {
 
-constexpr size_t kTestCores = 8;
+using core_test_internal::DestroyRoot;
+using core_test_internal::kTestCores;
+using core_test_internal::PerCore;
+using core_test_internal::Shard;
+using core_test_internal::ShardRoot;
 
 // RunOnCoresAtOnce / RunOnCoresInTurn: ebbrt/core/internal/run_on_cores_for_test.h.
 
-// Unbinds `ref`'s root and deletes it (and with it every rep), so a test can check
-// destruction and leave nothing behind.
-template <typename T, typename Root>
-void DestroyRoot(EbbRef<T> ref) {
-  delete static_cast<Root*>(LocalIdMap::Unbind(ref.id()));
-}
-
-// ---- One rep per core ---------------------------------------------------------------------
-
-class PerCore : public MulticoreEbb<PerCore> {
- public:
-  PerCore() : built_on_(MyCore()) { constructed.fetch_add(1); }
-  ~PerCore() { destroyed.fetch_add(1); }
-  size_t built_on() const { return built_on_; }
-  int uses = 0;
-
-  static inline std::atomic<int> constructed{0};
-  static inline std::atomic<int> destroyed{0};
-  static inline std::atomic<int> faults[kTestCores] = {};
-
-  // Counts misses, then lets MulticoreEbb handle them.
-  static PerCore& HandleFault(EbbId id) {
-    faults[MyCore()].fetch_add(1);
-    return MulticoreEbb<PerCore>::HandleFault(id);
-  }
-
-  static void ResetCounts() {
-    constructed = 0;
-    destroyed = 0;
-    for (auto& f : faults) f = 0;
-  }
-
- private:
-  size_t built_on_;
-};
+// ---- One rep per core (PerCore: ebbrt/core/internal/test_ebbs_for_test.h) ------------------
 
 TEST(MulticoreEbbTest, OneRepPerCoreBuiltOnThatCoreOnFirstUse) {
+  EBBRT_REQUIRE_CORES(4);
   PerCore::ResetCounts();
   EbbRef<PerCore> ref = *PerCore::Create();
   EXPECT_TRUE(IsLocalId(ref.id()));
@@ -97,6 +68,7 @@ TEST(MulticoreEbbTest, OneRepPerCoreBuiltOnThatCoreOnFirstUse) {
 }
 
 TEST(MulticoreEbbTest, RepsAreBuiltOnlyWhereUsedAndVisitedInCoreOrder) {
+  EBBRT_REQUIRE_CORES(kTestCores);
   PerCore::ResetCounts();
   EbbRef<PerCore> ref = *PerCore::Create();
   std::vector<size_t> visited_on_core;
@@ -116,7 +88,7 @@ TEST(MulticoreEbbTest, RepsAreBuiltOnlyWhereUsedAndVisitedInCoreOrder) {
   EXPECT_EQ(PerCore::constructed.load(), 3);
   EXPECT_EQ(PerCore::faults[0].load(), 0);  // RootOf is not a translation.
 
-  // The same from a thread that is not a core.
+  // The same from outside the Run (hosted: a thread that is not a core).
   std::vector<size_t> visited_off_core;
   const MulticoreRoot<PerCore>& root = PerCore::RootOf(ref);
   root.ForEachRep([&](size_t c, const PerCore&) { visited_off_core.push_back(c); });
@@ -126,20 +98,6 @@ TEST(MulticoreEbbTest, RepsAreBuiltOnlyWhereUsedAndVisitedInCoreOrder) {
 
   DestroyRoot<PerCore, MulticoreRoot<PerCore>>(ref);
   EXPECT_EQ(PerCore::destroyed.load(), 3);
-}
-
-TEST(MulticoreEbbTest, RepsOutliveARunAndAreFoundAgainByTheNextOne) {
-  PerCore::ResetCounts();
-  EbbRef<PerCore> ref = *PerCore::Create();
-  PerCore* first = nullptr;
-  PerCore* second = nullptr;
-  RunOnCoresInTurn(2, {1}, [&](size_t) { first = &*ref; });
-  RunOnCoresInTurn(2, {1}, [&](size_t) { second = &*ref; });
-  EXPECT_EQ(first, second);
-  EXPECT_EQ(PerCore::constructed.load(), 1);
-  // A fresh core thread has an empty translation cache, so it missed again.
-  EXPECT_EQ(PerCore::faults[1].load(), 2);
-  DestroyRoot<PerCore, MulticoreRoot<PerCore>>(ref);
 }
 
 // ---- The worked example: a per-core counter summed through the root -----------------------
@@ -170,6 +128,7 @@ uint64_t CounterRoot::Sum() const {
 }
 
 TEST(MulticoreEbbTest, PerCoreCountersSumThroughTheRoot) {
+  EBBRT_REQUIRE_CORES(4);
   EbbRef<Counter> counter = *Counter::Create();
   constexpr size_t kCores = 4;
   constexpr int kEventsPerCore = 20;
@@ -205,38 +164,12 @@ TEST(MulticoreEbbTest, PerCoreCountersSumThroughTheRoot) {
   DestroyRoot<Counter, CounterRoot>(counter);
 }
 
-// ---- A root with its own state, built by Create(args...) ----------------------------------
-
-class Shard;
-
-class ShardRoot : public MulticoreRoot<Shard> {
- public:
-  ShardRoot(int base, const char* name) : base_(base), name_(name) {}
-  int base() const { return base_; }
-  const char* name() const { return name_; }
-  std::atomic<int> reps_built{0};
-
- private:
-  const int base_;
-  const char* const name_;
-};
-
-class Shard : public MulticoreEbb<Shard, ShardRoot> {
- public:
-  explicit Shard(ShardRoot& root) : root_(root), value_(root.base() + static_cast<int>(MyCore())) {
-    root.reps_built.fetch_add(1);
-  }
-  int value() const { return value_; }
-  ShardRoot& root() const { return root_; }
-
- private:
-  ShardRoot& root_;
-  int value_;
-};
+// ---- A root with its own state, built by Create(args...) (ShardRoot, Shard) ---------------
 
 static_assert(!std::is_default_constructible_v<ShardRoot>);
 
 TEST(MulticoreEbbTest, RootWithStateAndRepsThatTakeTheRoot) {
+  EBBRT_REQUIRE_CORES(3);
   EbbRef<Shard> shards = *Shard::Create(1000, "shards");
   ShardRoot& root = Shard::RootOf(shards);
   EXPECT_EQ(root.base(), 1000);
@@ -267,10 +200,10 @@ class RacyRoot : public MulticoreRoot<StaticRep> {
  public:
   RacyRoot() {
     constructed.fetch_add(1);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    const uint64_t deadline_ns = event_internal::PlatformNowNs() + 5'000'000'000;
     while (constructed.load() < static_cast<int>(kTestCores) &&
-           std::chrono::steady_clock::now() < deadline) {
-      sched_yield();
+           event_internal::PlatformNowNs() < deadline_ns) {
+      __builtin_ia32_pause();
     }
   }
   ~RacyRoot() { destroyed.fetch_add(1); }
@@ -290,13 +223,14 @@ class StaticRep : public MulticoreEbb<StaticRep, RacyRoot> {
 inline constexpr EbbId kStaticRepId = StaticEbbId("multicore_ebb_test.static_rep");
 
 TEST(MulticoreEbbTest, StaticIdRootIsBuiltOnceUnderConcurrentFirstUse) {
+  EBBRT_REQUIRE_CORES(kTestCores);
   constexpr EbbRef<StaticRep> ref{kStaticRepId};
   EXPECT_EQ(LocalIdMap::Find(kStaticRepId, EbbTypeTag<RacyRoot>()), nullptr);
   std::atomic<size_t> at_barrier{0};
   const StaticRep* reps[kTestCores] = {};
   RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
     at_barrier.fetch_add(1);
-    while (at_barrier.load() < kTestCores) sched_yield();
+    while (at_barrier.load() < kTestCores) __builtin_ia32_pause();
     reps[core] = &*ref;
   });
   const int constructed = RacyRoot::constructed.load();
@@ -314,26 +248,6 @@ TEST(MulticoreEbbTest, StaticIdRootIsBuiltOnceUnderConcurrentFirstUse) {
   }
 }
 
-// ---- Misuse -------------------------------------------------------------------------------
-
-class MulticoreEbbDeathTest : public testing::Test {
- protected:
-  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
-};
-
-TEST_F(MulticoreEbbDeathTest, RootOfAnUncreatedEbbWithoutDefaultRootIsFatal) {
-  EbbRef<Shard> never_created(*EbbAllocator::AllocateLocal());
-  EXPECT_DEATH((void)Shard::RootOf(never_created),
-               "MulticoreEbb used before its root was created.*backtrace");
-}
-
-TEST_F(MulticoreEbbDeathTest, UsingAMulticoreEbbOffACoreIsFatal) {
-  // There is no "this core's rep" for a thread that is not a core.
-  class Plain : public MulticoreEbb<Plain> {};
-  EbbRef<Plain> ref = *Plain::Create();
-  EXPECT_DEATH((void)&*ref, "not running on an EbbRT core");
-}
-
 }  // namespace
 }  // namespace ebbrt
 
@@ -346,6 +260,7 @@ class StaticCounter : public MulticoreEbb<StaticCounter> {
 };
 
 TEST(MulticoreEbbStaticTest, StaticIdRefBuildsItsRootOnFirstUse) {
+  EBBRT_REQUIRE_CORES(2);
   constexpr EbbRef<StaticCounter> kCounter =
       StaticCounter::Static<StaticEbbId("multicore_ebb_test.static_counter")>();
   int total = 0;

@@ -1,56 +1,34 @@
 // EbbRef translation and SharedEbb: a miss on a core's first use and hits afterwards,
-// threads that are not cores always missing, one rep for the whole machine, lazy
-// construction at a static id, and the construction race between cores.
+// one rep for the whole machine, lazy construction at a static id, and the construction
+// race between cores (off a core and across Runs: shared_ebb_hosted_test.cc).
 #include "ebbrt/core/shared_ebb.h"
 
-#include <sched.h>
+#include <stdint.h>
 
 #include <atomic>
-#include <chrono>
-#include <functional>
-#include <thread>
 #include <type_traits>
-#include <vector>
 
 #include "ebbrt/core/cpu.h"
 #include "ebbrt/core/ebb_ref.h"
+#include "ebbrt/core/internal/run_on_cores_for_test.h"
+#include "ebbrt/core/internal/test_ebbs_for_test.h"
 #include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/hosted/runtime.h"
-#include "ebbrt/core/internal/run_on_cores_for_test.h"
+#include "ebbrt/event/internal/platform.h"
+#include "ebbrt/event/run.h"
+#include "ebbrt/testing/require_cores.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
 namespace {
 
-constexpr size_t kTestCores = 8;
+using core_test_internal::CountedSharedEbb;
+using core_test_internal::kTestCores;
+using core_test_internal::Named;
 
 // RunOnCoresAtOnce / RunOnCoresInTurn: ebbrt/core/internal/run_on_cores_for_test.h.
-
-// Counts translation misses (calls of T::HandleFault) per core and off-core.
-struct FaultCounts {
-  std::atomic<int> on_core[kTestCores] = {};
-  std::atomic<int> off_core{0};
-  void Record() {
-    if (OnCore()) {
-      on_core[MyCore()].fetch_add(1);
-    } else {
-      off_core.fetch_add(1);
-    }
-  }
-};
-
-// A SharedEbb whose HandleFault counts before delegating to SharedEbb's (EbbRef calls
-// T::HandleFault, so this one hides the base's).
-template <typename T>
-class CountedSharedEbb : public SharedEbb<T> {
- public:
-  static inline FaultCounts faults;
-  static T& HandleFault(EbbId id) {
-    faults.Record();
-    return SharedEbb<T>::HandleFault(id);
-  }
-};
+// CountedSharedEbb (counts translation misses) and Named:
+// ebbrt/core/internal/test_ebbs_for_test.h.
 
 // ---- EbbRef -----------------------------------------------------------------------------
 
@@ -84,6 +62,7 @@ TEST(EbbRefTest, CopiesAreTheSameRef) {
 // ---- SharedEbb::Create, and hits after the first miss ------------------------------------
 
 TEST(SharedEbbTest, CreateBindsOneRepReachableFromEveryCore) {
+  EBBRT_REQUIRE_CORES(kTestCores);
   Result<EbbRef<Config>> created = Config::Create(11211);
   ASSERT_TRUE(created.ok());
   EbbRef<Config> config = *created;
@@ -106,15 +85,6 @@ TEST(SharedEbbTest, CreateBindsOneRepReachableFromEveryCore) {
   EXPECT_EQ(Config::faults.off_core.load(), 0);
 }
 
-class Named : public CountedSharedEbb<Named> {
- public:
-  explicit Named(const char* name) : name_(name) {}
-  const char* name() const { return name_; }
-
- private:
-  const char* name_;
-};
-
 // Used by one test only, so its fault counts start at zero whatever the test order.
 class Greeter : public CountedSharedEbb<Greeter> {
  public:
@@ -122,6 +92,7 @@ class Greeter : public CountedSharedEbb<Greeter> {
 };
 
 TEST(SharedEbbTest, FirstUseOnACoreMissesLaterUsesHit) {
+  EBBRT_REQUIRE_CORES(3);
   EbbRef<Greeter> ref = *Greeter::Create();
   int faults_after_first[kTestCores] = {};
   int faults_after_many[kTestCores] = {};
@@ -139,6 +110,7 @@ TEST(SharedEbbTest, FirstUseOnACoreMissesLaterUsesHit) {
 }
 
 TEST(SharedEbbTest, LaterEventsOnTheSameCoreStillHit) {
+  EBBRT_REQUIRE_CORES(2);
   // The cache belongs to the core, not to the event.
   struct Hits : CountedSharedEbb<Hits> {};
   EbbRef<Hits> ref = *Hits::Create();
@@ -157,58 +129,8 @@ TEST(SharedEbbTest, LaterEventsOnTheSameCoreStillHit) {
   EXPECT_EQ(Hits::faults.on_core[0].load(), 0);
 }
 
-TEST(SharedEbbTest, ThreadsThatAreNotCoresAlwaysMissButGetTheRep) {
-  EbbRef<Named> ref = *Named::Create("off-core");
-  const int before = Named::faults.off_core.load();
-  const Named* rep = static_cast<const Named*>(LocalIdMap::Find(ref.id(), EbbTypeTag<Named>()));
-  ASSERT_NE(rep, nullptr);
-
-  // The test's main thread.
-  ASSERT_FALSE(OnCore());
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(&*ref, rep);
-  EXPECT_EQ(Named::faults.off_core.load() - before, 3);
-
-  // A plain std::thread.
-  std::thread([&] {
-    for (int i = 0; i < 3; ++i) EXPECT_STREQ(ref->name(), "off-core");
-  }).join();
-  EXPECT_EQ(Named::faults.off_core.load() - before, 6);
-
-  // A plain thread while a runtime is up: still not a core, still always a miss, and
-  // using the Ebb from it does not disturb the cores' own caches.
-  const int on_core_before = Named::faults.on_core[0].load();
-  ebbrt::Run(2, [&] {
-    (void)&*ref;
-    std::thread([&] {
-      for (int i = 0; i < 3; ++i) EXPECT_EQ(&*ref, rep);
-    }).join();
-    (void)&*ref;
-    Stop();
-  });
-  EXPECT_EQ(Named::faults.off_core.load() - before, 9);
-  EXPECT_EQ(Named::faults.on_core[0].load() - on_core_before, 1);
-}
-
-TEST(SharedEbbTest, EachRunStartsWithAnEmptyCache) {
-  // A core's translation table lives as long as the core: a later Run faults again and
-  // finds the same rep.
-  EbbRef<Named> ref = *Named::Create("runs");
-  const Named* first = nullptr;
-  const Named* second = nullptr;
-  const int before = Named::faults.on_core[0].load();
-  ebbrt::Run(1, [&] {
-    first = &*ref;
-    Stop();
-  });
-  ebbrt::Run(1, [&] {
-    second = &*ref;
-    Stop();
-  });
-  EXPECT_EQ(first, second);
-  EXPECT_EQ(Named::faults.on_core[0].load() - before, 2);
-}
-
 TEST(SharedEbbTest, CreateOnACoreWorksToo) {
+  EBBRT_REQUIRE_CORES(2);
   EbbRef<Named> ref;
   const Named* seen_on_1 = nullptr;
   ebbrt::Run(2, [&] {
@@ -261,6 +183,7 @@ inline constexpr EbbId kLazyId = StaticEbbId("shared_ebb_test.lazy");
 static_assert(IsStaticId(kLazyId));
 
 TEST(SharedEbbTest, DefaultConstructibleRepIsBuiltOnFirstUse) {
+  EBBRT_REQUIRE_CORES(4);
   constexpr EbbRef<Lazy> lazy = Lazy::Static<kLazyId>();
   static_assert(lazy.id() == kLazyId);
   EXPECT_EQ(LocalIdMap::Find(kLazyId, EbbTypeTag<Lazy>()), nullptr);
@@ -293,10 +216,10 @@ class Racy : public CountedSharedEbb<Racy> {
  public:
   Racy() {
     constructed.fetch_add(1);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    const uint64_t deadline_ns = event_internal::PlatformNowNs() + 5'000'000'000;
     while (constructed.load() < static_cast<int>(kTestCores) &&
-           std::chrono::steady_clock::now() < deadline) {
-      sched_yield();
+           event_internal::PlatformNowNs() < deadline_ns) {
+      __builtin_ia32_pause();
     }
   }
   ~Racy() { destroyed.fetch_add(1); }
@@ -307,13 +230,14 @@ class Racy : public CountedSharedEbb<Racy> {
 inline constexpr EbbId kRacyId = StaticEbbId("shared_ebb_test.racy");
 
 TEST(SharedEbbTest, ConcurrentFirstUseKeepsExactlyOneRep) {
+  EBBRT_REQUIRE_CORES(kTestCores);
   constexpr EbbRef<Racy> racy = Racy::Static<kRacyId>();
   const Racy* seen[kTestCores] = {};
   std::atomic<size_t> at_barrier{0};
   RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
     // A spin barrier: every core derefs at the same moment.
     at_barrier.fetch_add(1);
-    while (at_barrier.load() < kTestCores) sched_yield();
+    while (at_barrier.load() < kTestCores) __builtin_ia32_pause();
     seen[core] = &*racy;
   });
   const int constructed = Racy::constructed.load();
@@ -326,33 +250,6 @@ TEST(SharedEbbTest, ConcurrentFirstUseKeepsExactlyOneRep) {
     EXPECT_EQ(seen[core], winner) << "core " << core;
     EXPECT_EQ(Racy::faults.on_core[core].load(), 1) << "core " << core;
   }
-}
-
-// ---- Misuse ---------------------------------------------------------------------------------
-
-class SharedEbbDeathTest : public testing::Test {
- protected:
-  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
-};
-
-TEST_F(SharedEbbDeathTest, UsingAnUnboundIdOfANonDefaultConstructibleEbbIsFatal) {
-  EbbRef<Named> unbound(*EbbAllocator::AllocateLocal());
-  EXPECT_DEATH((void)unbound->name(),
-               "SharedEbb used before a rep was bound to its id.*backtrace");
-}
-
-class CollidesA : public SharedEbb<CollidesA> {};
-class CollidesB : public SharedEbb<CollidesB> {};
-
-TEST_F(SharedEbbDeathTest, TwoTypesAtOneIdAreReportedNotConfused) {
-  // What a static-id name collision looks like: the second type's first use is fatal.
-  EXPECT_DEATH(
-      {
-        constexpr EbbId kId = StaticEbbId("shared_ebb_test.collision");
-        (void)&*CollidesA::Static<kId>();
-        (void)&*CollidesB::Static<kId>();
-      },
-      "bound to a root of another type");
 }
 
 }  // namespace

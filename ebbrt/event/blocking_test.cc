@@ -1,12 +1,15 @@
 // Blocking: an event suspended on a future does not stop its core; it resumes with the
 // right value, on the right core, and stacks are reused.
 #include <atomic>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
 #include "ebbrt/future/future.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/testing/require_cores.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
@@ -42,6 +45,7 @@ TEST(BlockingTest, BlockedEventLetsOtherEventsRunThenResumesWithTheValue) {
 }
 
 TEST(BlockingTest, FulfilledOnAnotherCoreResumesOnTheBlockingCore) {
+  EBBRT_REQUIRE_CORES(4);
   constexpr size_t kCores = 4;
   std::atomic<int> resumed_ok{0};
   ebbrt::Run(kCores, [&] {
@@ -142,7 +146,7 @@ TEST(BlockingTest, TimerCanWakeABlockedEvent) {
   ebbrt::Run(1, [&] {
     Promise<void> p;
     Future<void> f = p.GetFuture();
-    timer->Start(2'000'000, [p = std::make_shared<Promise<void>>(std::move(p))] { p->SetValue(); });
+    timer->Start(2'000'000, [p = std::move(p)]() mutable { p.SetValue(); });
     EXPECT_TRUE(f.Block().ok());
     woke = true;
     Stop();

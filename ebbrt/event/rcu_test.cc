@@ -3,14 +3,16 @@
 #include <atomic>
 
 #include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/testing/require_cores.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
 namespace {
 
 TEST(RcuTest, CallbackWaitsForAnEventRunningOnAnotherCore) {
+  EBBRT_REQUIRE_CORES(2);
   std::atomic<bool> reader_inside{false};
   std::atomic<bool> reader_done{false};
   std::atomic<bool> callback_saw_reader_done{false};
@@ -39,6 +41,7 @@ TEST(RcuTest, CallbackWaitsForAnEventRunningOnAnotherCore) {
 }
 
 TEST(RcuTest, CallbacksRunOnTheCallingCoreEvenWithIdleCores) {
+  EBBRT_REQUIRE_CORES(4);
   // Idle (sleeping) cores are quiescent: the grace period must end without waking them.
   std::atomic<size_t> ran_on{99};
   ebbrt::Run(4, [&] {
@@ -52,6 +55,7 @@ TEST(RcuTest, CallbacksRunOnTheCallingCoreEvenWithIdleCores) {
 }
 
 TEST(RcuTest, ManyCallbacksAllRunExactlyOnce) {
+  EBBRT_REQUIRE_CORES(3);
   constexpr int kCallbacks = 1000;
   std::atomic<int> ran{0};
   ebbrt::Run(3, [&] {
@@ -71,6 +75,7 @@ TEST(RcuTest, ManyCallbacksAllRunExactlyOnce) {
 }
 
 TEST(RcuTest, RemovedObjectIsFreedOnlyAfterReadersMovedOn) {
+  EBBRT_REQUIRE_CORES(2);
   // The classic use: unpublish a pointer, CallRcu the delete. A reader on another core
   // that loaded the old pointer keeps using it until its event ends.
   struct Node {

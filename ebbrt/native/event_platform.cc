@@ -52,7 +52,7 @@ void* PlatformAllocateStack(size_t size) {
   if (!block.ok()) return nullptr;
   uintptr_t stack = block.value() + size;
   uintptr_t guard = stack - kPage;
-  if (!x86_64::UnmapPage(guard).ok()) {
+  if (!x86_64::UnmapPage(guard, &native::PageAllocator::AllocatePageTable).ok()) {
     native::PageAllocator::Free(block.value());
     return nullptr;
   }

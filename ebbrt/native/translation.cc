@@ -2,7 +2,6 @@
 // mapped the first time a core touches an id's slot.
 #include "ebbrt/native/translation.h"
 
-#include <string.h>
 
 #include "ebbrt/core/ebb_id.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
@@ -13,17 +12,12 @@
 namespace ebbrt::native {
 namespace {
 
-uintptr_t ZeroedPage() {
-  Result<uintptr_t> page = PageAllocator::Allocate(0);
-  if (!page.ok()) return 0;
-  memset(reinterpret_cast<void*>(page.value()), 0, PageAllocator::kPageSize);
-  return page.value();
-}
-
 bool MapZeroPage(uintptr_t address) {
-  uintptr_t page = ZeroedPage();
+  uintptr_t page = PageAllocator::AllocatePageTable();  // A zeroed page.
   if (page == 0) return false;  // Out of memory: reported as the page fault it is.
-  return x86_64::MapPage(address & ~(PageAllocator::kPageSize - 1), page, &ZeroedPage).ok();
+  return x86_64::MapPage(address & ~(PageAllocator::kPageSize - 1), page,
+                         &PageAllocator::AllocatePageTable)
+      .ok();
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Test helpers (hosted): run a function as events on chosen cores of a fresh ebbrt::Run,
-// either all at once or one core after another.
+// Test helpers: run a function as events on chosen cores of a fresh ebbrt::Run, either
+// all at once or one core after another.
 #pragma once
 
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/event/run.h"
 
 namespace ebbrt {
 

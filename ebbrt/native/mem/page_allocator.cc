@@ -1,5 +1,7 @@
 #include "ebbrt/native/mem/page_allocator.h"
 
+#include <string.h>
+
 #include "ebbrt/base/check.h"
 #include "ebbrt/base/spin_lock.h"
 
@@ -101,6 +103,13 @@ void PageAllocator::AddRange(uintptr_t begin, uintptr_t end) {
     FreeLocked(begin, order);
     begin += BlockBytes(order);
   }
+}
+
+uintptr_t PageAllocator::AllocatePageTable() {
+  Result<uintptr_t> page = Allocate(0);
+  if (!page.ok()) return 0;
+  memset(reinterpret_cast<void*>(page.value()), 0, kPageSize);
+  return page.value();
 }
 
 Result<uintptr_t> PageAllocator::Allocate(int order) {

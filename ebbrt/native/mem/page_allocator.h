@@ -32,6 +32,9 @@ class PageAllocator {
 
   // A block of 2^order pages, aligned to its size; kOutOfMemory when none is free.
   static Result<uintptr_t> Allocate(int order);
+  // A zeroed page for a paging structure, or 0 when memory is exhausted: the table
+  // allocator x86_64::MapPage and UnmapPage take.
+  static uintptr_t AllocatePageTable();
   // Returns a block from Allocate (any other address is a fatal error).
   static void Free(uintptr_t block);
   // The order of an allocated block's head, or -1 if `address` does not head one.

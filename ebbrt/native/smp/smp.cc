@@ -88,7 +88,7 @@ bool StartCore(size_t core, uint32_t apic_id) {
   // Its stack: a guard page below, like event stacks.
   uintptr_t block = AllocateOrDie(5, "no memory for a core's stack");
   uintptr_t stack = block + 2 * kCoreStackSize - kCoreStackSize;
-  EBBRT_CHECK_OK(x86_64::UnmapPage(stack - x86_64::kPageSize));
+  EBBRT_CHECK_OK(x86_64::UnmapPage(stack - x86_64::kPageSize, &PageAllocator::AllocatePageTable));
   x86_64::RegisterStackGuard(stack - x86_64::kPageSize, "secondary core stack");
 
   *TrampolineWord(&ebbrt_trampoline_cr3) = CoreTopLevelTable();

@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 
+#include "ebbrt/base/spin_lock.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 
 namespace ebbrt::x86_64 {
@@ -13,10 +14,15 @@ constexpr uint64_t kWritable = 1u << 1;
 constexpr uint64_t kLargePage = 1u << 7;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 constexpr size_t kEntries = 512;
+// Page tables for splitting 2 MiB pages before the page allocator exists (boot unmaps the
+// null page and the boot stack's guard); later splits take tables from the caller.
 constexpr size_t kSplitPool = 8;
 
 alignas(4096) uint64_t g_split_tables[kSplitPool][kEntries];
 size_t g_split_used = 0;
+
+// The paging structures below the PML4 are shared by every core: one change at a time.
+SpinLock g_page_table_lock;
 
 uint64_t* Table(uint64_t entry) {
   // The boot map is the identity, so a table's physical address is its address.
@@ -40,15 +46,21 @@ uint64_t* FindPdEntry(uintptr_t address) {
 
 }  // namespace
 
-Status UnmapPage(uintptr_t address) {
+Status UnmapPage(uintptr_t address, uintptr_t (*allocate_table)()) {
+  SpinLockGuard guard(g_page_table_lock);
   uint64_t* pde = FindPdEntry(address);
   if (pde == nullptr || !(*pde & kPresent)) return Status::Ok();  // Already unmapped.
   if (*pde & kLargePage) {
     // Split the 2 MiB page into 512 4 KiB pages with the same attributes.
-    if (g_split_used == kSplitPool) {
+    uint64_t* pt = nullptr;
+    if (g_split_used < kSplitPool) {
+      pt = g_split_tables[g_split_used++];
+    } else if (allocate_table != nullptr) {
+      pt = reinterpret_cast<uint64_t*>(allocate_table());
+    }
+    if (pt == nullptr) {
       return Status(StatusCode::kResourceExhausted, "no page table left to split a 2 MiB page");
     }
-    uint64_t* pt = g_split_tables[g_split_used++];
     uint64_t base = *pde & kAddressMask & ~((uint64_t{1} << 21) - 1);
     uint64_t flags = *pde & (kPresent | kWritable);
     for (size_t i = 0; i < kEntries; ++i) pt[i] = (base + i * kPageSize) | flags;
@@ -61,6 +73,7 @@ Status UnmapPage(uintptr_t address) {
 }
 
 Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)()) {
+  SpinLockGuard guard(g_page_table_lock);
   uint64_t* table = reinterpret_cast<uint64_t*>(ReadCr3() & kAddressMask);
   for (int level = 4; level > 1; --level) {
     uint64_t& entry = table[Index(virt, level)];
@@ -79,6 +92,7 @@ Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)()) {
 }
 
 Status RemapPage(uintptr_t address) {
+  SpinLockGuard guard(g_page_table_lock);
   uint64_t* pde = FindPdEntry(address);
   if (pde == nullptr || !(*pde & kPresent)) {
     return Status(StatusCode::kNotFound, "RemapPage: no page directory entry");

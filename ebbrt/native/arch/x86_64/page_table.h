@@ -14,8 +14,11 @@ namespace ebbrt::x86_64 {
 
 inline constexpr uintptr_t kPageSize = 4096;
 
-// Makes the 4 KiB page holding `address` inaccessible: any access faults (#PF).
-Status UnmapPage(uintptr_t address);
+// Makes the 4 KiB page holding `address` inaccessible: any access faults (#PF). A 2 MiB
+// mapping around it is split into 4 KiB pages first, with a page table from a small
+// static pool (enough for boot) and then from `allocate_table` (as for MapPage), if given.
+// Safe to call from several cores at once.
+Status UnmapPage(uintptr_t address, uintptr_t (*allocate_table)() = nullptr);
 
 // Whether `address` is mapped present in the current page tables.
 bool IsMapped(uintptr_t address);
