@@ -6,6 +6,10 @@
 // -I item size limit (bytes, or with k/m suffix; default 1m), -c max connections
 // (default 1024), -U UDP port (only 0: the UDP protocol is not implemented, and asking
 // for it is an error rather than silently ignored), -v (print the port when listening).
+//
+// Idle cores poll for 50 us before they sleep (ebbrt/hosted/idle_poll.h): measured on a
+// 2-CPU KVM guest it cuts the median latency at 50k-180k requests/s by 15-40 % and the
+// p99 by 10-30 % (docs/performance.md). EBBRT_IDLE_POLL_US=0 turns it off.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +18,7 @@
 #include "apps/memcached/store.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
+#include "ebbrt/hosted/idle_poll.h"
 
 namespace {
 
@@ -88,6 +93,7 @@ int main(int argc, char** argv) {
     Usage("-I larger than -m");
   }
 
+  ebbrt::hosted::SetIdlePoll({.poll_ns = 50'000});
   memcached::ItemStore store(store_config);
   memcached::Server server(store, server_config);
   return ebbrt::Run(cores, [&] {

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/timerfd.h>
 #include <time.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <utility>
@@ -16,6 +17,7 @@
 #include "ebbrt/core/cpu.h"
 #include "ebbrt/event/internal/platform.h"
 #include "ebbrt/hosted/fd_watch.h"
+#include "ebbrt/hosted/idle_poll.h"
 #include "ebbrt/hosted/internal/hosted_core.h"
 
 namespace ebbrt {
@@ -35,6 +37,10 @@ struct HostedCore {
   Vector<FdWatch> watches;  // Indexed by fd.
   uint32_t next_generation = 1;
   Vector<MovableFunction<void()>> exit_hooks;
+  // Idle polling's share of the CPU (idle_poll.h): the current window and how long the
+  // core slept in it.
+  uint64_t window_start_ns = 0;
+  uint64_t window_slept_ns = 0;
 };
 
 HostedCore g_cores[kMaxCores];
@@ -44,6 +50,10 @@ constexpr uint64_t kWakeTag = ~uint64_t{0};
 constexpr uint64_t kTimerTag = ~uint64_t{0} - 1;
 
 constexpr size_t kPageSize = 4096;
+constexpr uint64_t kBusyWindowNs = 10'000'000;
+
+hosted::IdlePoll g_idle_poll;           // What the program chose (SetIdlePoll).
+hosted::IdlePoll g_idle_poll_this_run;  // In effect: that, or the environment's override.
 constexpr int kMaxEventsPerWait = 64;
 
 void AddToEpoll(int epoll_fd, int fd, uint64_t tag) {
@@ -107,15 +117,42 @@ void Dispatch(HostedCore& core, const epoll_event* events, int count) {
   }
 }
 
-void WaitOnEpoll(int timeout_ms) {
-  HostedCore& core = g_cores[MyCore()];
+// Returns how many events it dispatched.
+int WaitOnEpoll(HostedCore& core, int timeout_ms) {
   epoll_event events[kMaxEventsPerWait];
   int count = epoll_wait(core.epoll_fd, events, kMaxEventsPerWait, timeout_ms);
   if (count < 0) {
     EBBRT_CHECK_MSG(errno == EINTR, "epoll_wait failed");
-    return;
+    return 0;
   }
   Dispatch(core, events, count);
+  return count;
+}
+
+// Whether the core may poll now: it has slept enough of the current window.
+bool MayPoll(HostedCore& core, uint64_t now) {
+  if (now - core.window_start_ns >= kBusyWindowNs) {
+    core.window_start_ns = now;
+    core.window_slept_ns = 0;
+    return true;
+  }
+  uint64_t elapsed = now - core.window_start_ns;
+  uint64_t busy = elapsed - core.window_slept_ns;
+  return busy * 100 <= elapsed * g_idle_poll_this_run.max_busy_percent;
+}
+
+// Polls for up to the configured time; true when something arrived (or the deadline
+// passed), so the caller need not sleep.
+bool PollBeforeSleep(HostedCore& core, uint64_t deadline_ns) {
+  uint64_t start = event_internal::PlatformNowNs();
+  if (!MayPoll(core, start)) return false;
+  uint64_t now = start;
+  while (now - start < g_idle_poll_this_run.poll_ns) {
+    if (WaitOnEpoll(core, 0) > 0) return true;
+    now = event_internal::PlatformNowNs();
+    if (now >= deadline_ns) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -123,6 +160,10 @@ void WaitOnEpoll(int timeout_ms) {
 namespace hosted_internal {
 
 void CreateCores(size_t num_cores) {
+  g_idle_poll_this_run = g_idle_poll;
+  if (const char* poll_us = getenv("EBBRT_IDLE_POLL_US")) {
+    g_idle_poll_this_run.poll_ns = strtoull(poll_us, nullptr, 10) * 1000;
+  }
   for (size_t i = 0; i < num_cores; ++i) {
     HostedCore& core = g_cores[i];
     core.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -173,11 +214,19 @@ uint64_t PlatformNowNs() {
 
 void PlatformWait(uint64_t deadline_ns) {
   HostedCore& core = g_cores[MyCore()];
+  if (g_idle_poll_this_run.poll_ns == 0) {
+    ArmTimer(core, deadline_ns);
+    WaitOnEpoll(core, -1);
+    return;
+  }
+  if (PollBeforeSleep(core, deadline_ns)) return;
   ArmTimer(core, deadline_ns);
-  WaitOnEpoll(-1);
+  uint64_t before = PlatformNowNs();
+  WaitOnEpoll(core, -1);
+  core.window_slept_ns += PlatformNowNs() - before;
 }
 
-void PlatformPoll() { WaitOnEpoll(0); }
+void PlatformPoll() { WaitOnEpoll(g_cores[MyCore()], 0); }
 
 void PlatformNotify(size_t core) {
   uint64_t one = 1;
@@ -202,6 +251,8 @@ void PlatformFreeStack(void* base, size_t size) {
 }  // namespace event_internal
 
 namespace hosted {
+
+void SetIdlePoll(const IdlePoll& config) { g_idle_poll = config; }
 
 Status WatchFd(int fd, uint32_t events, MovableFunction<void(uint32_t)> handler) {
   if (fd < 0) return Status(StatusCode::kInvalidArgument, "WatchFd: negative fd");
