@@ -2,9 +2,10 @@
 // sockets watched by each core's epoll set (fd_watch.h).
 //
 // TCP: one SO_REUSEPORT listening socket per core, so the kernel spreads connections over
-// cores and each connection stays on the core that accepted it. Receive reads into fresh
-// IOBufs; Send writes chains with writev and queues what the kernel did not take, up to
-// the send window; EPOLLOUT drains the queue.
+// cores and each connection stays on the core that accepted it. Receive reads into a
+// per-core buffer and hands the handler an IOBuf of its own (a copy of a short read, or
+// the buffer itself for a long one); Send writes chains with writev and queues what the
+// kernel did not take, up to the send window; EPOLLOUT drains the queue.
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -35,6 +36,10 @@ namespace {
 constexpr size_t kSendWindow = 4 << 20;
 // Receive buffer per read, and reads per readiness event (fairness between connections).
 constexpr size_t kReadSize = 16 * 1024;
+// Reads up to this size (requests, mostly) are copied out of the core's spare read buffer
+// into one of their own size, so the spare serves the next read without an allocation of
+// kReadSize; larger ones take the spare itself rather than pay for a copy.
+constexpr size_t kCopyReadsUpTo = 2048;
 constexpr int kReadsPerEvent = 16;
 constexpr size_t kMaxDatagram = 65535;
 
@@ -84,6 +89,8 @@ struct CoreNet {
   bool hook_installed = false;
   Vector<int> listen_fds;
   Vector<HostedTcpConnection*> connections;
+  // kReadSize bytes that TCP reads land in (see kCopyReadsUpTo); made when needed.
+  std::unique_ptr<IOBuf> spare_read_buffer;
 };
 CoreNet g_core_net[kMaxCores];
 
@@ -175,11 +182,18 @@ class HostedTcpConnection final : public TcpConnection {
   }
 
   void ReadSome() {
+    std::unique_ptr<IOBuf>& spare = g_core_net[core()].spare_read_buffer;
     for (int i = 0; i < kReadsPerEvent && !finished_ && !peer_closed_; ++i) {
-      std::unique_ptr<IOBuf> buf = UniqueIOBuf::Create(kReadSize);
-      ssize_t n = read(fd_, buf->MutableData(), kReadSize);
+      if (spare == nullptr) spare = UniqueIOBuf::Create(kReadSize);
+      ssize_t n = read(fd_, spare->MutableData(), kReadSize);
       if (n > 0) {
-        buf->Append(static_cast<size_t>(n));
+        std::unique_ptr<IOBuf> buf;
+        if (static_cast<size_t>(n) <= kCopyReadsUpTo) {
+          buf = UniqueIOBuf::CopyOf(spare->data(), static_cast<size_t>(n));
+        } else {
+          buf = std::move(spare);
+          buf->Append(static_cast<size_t>(n));
+        }
         handler_->Receive(std::move(buf));
         if (static_cast<size_t>(n) < kReadSize) return;  // Drained for now.
         continue;
@@ -306,6 +320,7 @@ void CloseEverythingOnThisCore() {
     close(fd);
   }
   net.listen_fds.Clear();
+  net.spare_read_buffer.reset();
   while (!net.connections.Empty()) {
     HostedTcpConnection* connection = net.connections.Back();
     net.connections.PopBack();
