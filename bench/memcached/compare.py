@@ -255,7 +255,9 @@ def parse_args():
     add("--reps", type=int, default=3, help="repetitions per server and load, alternating")
     add("--threads", type=int, default=1, help="loadgen threads")
     add("--connections", type=int, default=16, help="loadgen connections")
-    add("--pipeline", type=int, default=1, help="closed loop: requests in flight per connection")
+    add("--pipeline", type=int, default=4,
+        help="closed loop: requests in flight per connection (4, as mutilate: at 1 the "
+             "load generator, not the server, is the bottleneck on a 2-CPU machine)")
     add("--duration", type=float, default=2.0, help="closed loop: measured seconds")
     add("--warmup", type=float, default=0.5, help="closed loop: warmup seconds")
     add("--workload", choices=["etc", "fixed"], default="etc",
