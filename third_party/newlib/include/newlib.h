@@ -102,11 +102,13 @@
  * and replaces the i-family (iprintf, fiprintf) that newlib's own code calls. */
 /* #undef _NANO_FORMATTED_IO */
 
-/* Locks are newlib's no-op defaults (<sys/lock.h>): today only the boot CPU
- * runs C library code. SMP bring-up must switch this on and implement the
- * __retarget_lock_* functions with EbbRT's spin locks before a second core
- * may call into stdio, atexit or the environment. */
-/* #undef _RETARGETABLE_LOCKING */
+/* Retargetable locking (configure's --enable-newlib-retargetable-locking):
+ * <sys/lock.h> turns newlib's locks (stdio FILEs and the stream list, atexit,
+ * the environment, tzset) into calls to __retarget_lock_* and references to
+ * static __lock___*_mutex objects, which EbbRT defines on its spin locks
+ * (ebbrt/native/libc/newlib_locks.cc): several cores run C library code at
+ * once. newlib's no-op versions of those (misc/lock.c) are not built. */
+#define _RETARGETABLE_LOCKING 1
 
 /* time_t stays 64-bit (newlib's default), not long. Same width on x86-64,
  * but 64-bit is what the headers promise everywhere. */
