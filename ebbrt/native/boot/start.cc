@@ -182,10 +182,14 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   snprintf(line, sizeof(line), "[ebbrt] memory: %zu MiB free for the page allocator\n",
            ebbrt::native::PageAllocator::FreePages() * ebbrt::native::PageAllocator::kPageSize >> 20);
   ebbrt::ConsolePrint(line);
+  // Which APIC interface and timer mode CPUID allowed (ebbrt/native/arch/x86_64/apic.h).
   snprintf(line, sizeof(line),
-           "[ebbrt] clock: TSC at %llu MHz, local APIC timer at %llu MHz (calibrated against the PIT)\n",
+           "[ebbrt] clock: TSC at %llu MHz, local APIC timer at %llu MHz (calibrated against the "
+           "PIT); APIC: %s, timer: %s\n",
            static_cast<unsigned long long>(ebbrt::x86_64::TscHz() / 1'000'000),
-           static_cast<unsigned long long>(ebbrt::x86_64::ApicTimerHz() / 1'000'000));
+           static_cast<unsigned long long>(ebbrt::x86_64::ApicTimerHz() / 1'000'000),
+           ebbrt::x86_64::ApicModeName(ebbrt::x86_64::CurrentApicMode()),
+           ebbrt::x86_64::TimerModeName(ebbrt::x86_64::CurrentTimerMode()));
   ebbrt::ConsolePrint(line);
   if (ebbrt::CommandLineHas("ebbrt.boottime")) ebbrt::PrintBootTimes();
 

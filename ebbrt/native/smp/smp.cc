@@ -78,12 +78,6 @@ uintptr_t CoreTopLevelTable() {
   return table;
 }
 
-bool RunningOnHypervisor() {
-  uint32_t eax = 1, ebx, ecx, edx;
-  asm volatile("cpuid" : "+a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx));
-  return (ecx >> 31) & 1;
-}
-
 bool StartCore(size_t core, uint32_t apic_id) {
   // Its stack: a guard page below, like event stacks.
   uintptr_t block = AllocateOrDie(5, "no memory for a core's stack");
@@ -103,7 +97,7 @@ bool StartCore(size_t core, uint32_t apic_id) {
   // INIT is for physical CPUs; a hypervisor (CPUID.1:ECX[31]) delivers INIT at once, so
   // there the wait would only burn 10 ms per CPU of boot time.
   x86_64::SendInitIpi(apic_id);
-  if (!RunningOnHypervisor()) x86_64::DelayNs(10'000'000);
+  if (!x86_64::CpuHas(x86_64::kCpuidHypervisor)) x86_64::DelayNs(10'000'000);
   uint8_t page = static_cast<uint8_t>(kTrampolineBase >> 12);
   for (int attempt = 0; attempt < 2; ++attempt) {
     x86_64::SendStartupIpi(apic_id, page);
@@ -194,7 +188,9 @@ size_t NumCores() { return native::g_num_cores.load(std::memory_order_acquire); 
 void ebbrt_native_ap_start(uint64_t core) {
   // A CPU that starts late (after the boot CPU gave up on it and rewrote the trampoline's
   // data for the next one) would otherwise run as another core on that core's stack.
-  if (ebbrt::x86_64::LocalApicId() != ebbrt::native::ApicIdOf(core)) {
+  // The id comes from CPUID: this CPU's local APIC is still in xAPIC mode here, and the
+  // boot core's may be in x2APIC mode (LocalApicId() reads in that mode).
+  if (ebbrt::x86_64::InitialApicId() != ebbrt::native::ApicIdOf(core)) {
     while (true) asm volatile("cli; hlt");
   }
   ebbrt::native::SetCoreIndex(core);

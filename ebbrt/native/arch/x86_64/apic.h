@@ -1,13 +1,18 @@
-// The local APIC (xAPIC, memory-mapped) and the boot-time clock calibration: the
-// per-core timer interrupt that wakes an idle core, end-of-interrupt, and a TSC-based
+// The local APIC and the boot-time clock calibration: the per-core timer interrupt that
+// wakes an idle core, interprocessor interrupts, end-of-interrupt, and a TSC-based
 // monotonic clock.
+//
+// Two choices are made once, on the boot core, from CPUID, and every core follows them:
+//   - the register interface: x2APIC (MSRs 0x800 and up) when CPUID.01H:ECX[21] says the
+//     CPU has it, otherwise xAPIC (memory-mapped registers at IA32_APIC_BASE);
+//   - the timer: TSC-deadline (an absolute TSC value in IA32_TSC_DEADLINE) when
+//     CPUID.01H:ECX[24] says so, otherwise the APIC timer's one-shot count mode.
+// QEMU 7.2's TCG offers neither (it warns "TCG doesn't support requested feature" for
+// `-cpu ...,+x2apic` and `+tsc-deadline`); KVM's in-kernel APIC offers both.
 //
 // Calibration counts TSC and APIC timer ticks across 2 ms of the legacy PIT (channel 2,
 // gated through port 0x61), which every PC machine type has. Under KVM, kvmclock would
 // give the TSC frequency directly (a later change); under TCG the PIT is what there is.
-//
-// x2APIC (MSR access) and the TSC-deadline timer are faster where present; the xAPIC MMIO
-// interface works everywhere QEMU runs, which is what the native platform needs first.
 #pragma once
 
 #include <stdint.h>
@@ -20,21 +25,44 @@ inline constexpr uint8_t kApicSpuriousVector = 0xff;
 // The vector other cores send to wake a sleeping core (SpawnRemote, Stop).
 inline constexpr uint8_t kWakeVector = 0x21;
 
-// Enables this core's local APIC, masks the legacy PIC, calibrates the TSC and the APIC
-// timer, and installs the timer's handler (which only acknowledges: waking the core from
-// hlt is its whole job).
+enum class ApicMode : uint8_t {
+  kXApic,   // Memory-mapped registers. Intel SDM Vol. 3A §11.4.1.
+  kX2Apic,  // MSRs. Intel SDM Vol. 3A §11.12 (x2APIC).
+};
+
+enum class TimerMode : uint8_t {
+  kOneShotCount,  // The APIC timer counts down from a tick count. Intel SDM Vol. 3A §11.5.4.
+  kTscDeadline,   // Fires when the TSC reaches a value. Intel SDM Vol. 3A §11.5.4.1.
+};
+
+// Enables this core's local APIC (in x2APIC mode when the CPU has it), masks the legacy
+// PIC, calibrates the TSC and the APIC timer, arms the timer in TSC-deadline mode when
+// the CPU has it, and installs the timer's handler (which only acknowledges: waking the
+// core from hlt is its whole job).
 void InitApicAndClock();
 
-// On a secondary core: enables its local APIC with the boot core's calibration.
+// On a secondary core: enables its local APIC in the boot core's mode, with the boot
+// core's calibration and timer mode.
 void InitApicOnSecondaryCore();
 
-// This core's local APIC id.
+// What InitApicAndClock chose, and names for them in reports ("x2APIC", "TSC-deadline").
+ApicMode CurrentApicMode();
+TimerMode CurrentTimerMode();
+const char* ApicModeName(ApicMode mode);
+const char* TimerModeName(TimerMode mode);
+
+// This core's local APIC id (8 bits in xAPIC mode, 32 in x2APIC mode).
 uint32_t LocalApicId();
 
-// Interprocessor interrupts. Intel SDM Vol. 3A §11.6.1 (ICR), §8.4.4 (MP initialisation).
+// Interprocessor interrupts. Intel SDM Vol. 3A §11.6.1 (ICR), §11.12.9 (ICR in x2APIC
+// mode), §9.4.4 (MP initialisation). `apic_id` is a physical destination: the 8-bit
+// APIC id in xAPIC mode, the 32-bit x2APIC id in x2APIC mode.
 void SendIpi(uint32_t apic_id, uint8_t vector);
 void SendInitIpi(uint32_t apic_id);
 void SendStartupIpi(uint32_t apic_id, uint8_t start_page);
+// An interrupt with `vector` to this core. Intel SDM Vol. 3A §11.6.1 (destination
+// shorthand "self"), §11.12.11 (SELF IPI register).
+void SendSelfIpi(uint8_t vector);
 
 // Busy-waits `ns` nanoseconds on the calibrated clock.
 void DelayNs(uint64_t ns);

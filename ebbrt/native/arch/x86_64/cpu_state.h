@@ -24,6 +24,32 @@ inline uint64_t Rdtsc() {
   return (uint64_t{high} << 32) | low;
 }
 
+struct CpuidResult {
+  uint32_t eax, ebx, ecx, edx;
+};
+
+inline CpuidResult Cpuid(uint32_t leaf, uint32_t subleaf = 0) {
+  CpuidResult r;
+  asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+  return r;
+}
+
+// CPUID.01H:ECX feature bits. Intel SDM Vol. 2A §3.3 (CPUID), Table 3-10.
+inline constexpr uint32_t kCpuidX2Apic = 1u << 21;
+inline constexpr uint32_t kCpuidTscDeadline = 1u << 24;
+inline constexpr uint32_t kCpuidHypervisor = 1u << 31;
+
+inline bool CpuHas(uint32_t leaf1_ecx_bit) { return (Cpuid(1).ecx & leaf1_ecx_bit) != 0; }
+
+// The APIC id this CPU came out of reset with, from CPUID rather than the local APIC, so
+// it reads the same in xAPIC and x2APIC mode and before either is set up: the 32-bit
+// x2APIC id of leaf 0BH where there is one, else the 8-bit id of leaf 01H.
+// Intel SDM Vol. 3A §11.12.8 (CPUID leaf 0BH and the x2APIC id).
+inline uint32_t InitialApicId() {
+  if (Cpuid(0).eax >= 0xb && Cpuid(0xb).ebx != 0) return Cpuid(0xb).edx;
+  return Cpuid(1).ebx >> 24;
+}
+
 inline uint64_t ReadMsr(uint32_t msr) {
   uint32_t low;
   uint32_t high;
