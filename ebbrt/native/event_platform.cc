@@ -1,6 +1,7 @@
 // Native implementation of the event loop's platform hooks (ebbrt/event/internal/platform.h):
-// the TSC clock, the local APIC timer to wake from hlt, and event stacks from the page
-// allocator with an unmapped guard page below each.
+// the TSC clock, the local APIC timer to wake from hlt, device interrupts turned into
+// events (device_interrupts.h), and event stacks from the page allocator with an
+// unmapped guard page below each.
 #include <stdint.h>
 
 #include "ebbrt/base/check.h"
@@ -9,6 +10,7 @@
 #include "ebbrt/native/arch/x86_64/apic.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/device_interrupts.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/smp/smp.h"
 
@@ -35,10 +37,15 @@ void PlatformWait(uint64_t deadline_ns) {
   // STI's one-instruction interrupt shadow covers HLT: an interrupt already pending (a
   // timer that fired, an IPI) wakes the HLT instead of being taken before it and lost.
   asm volatile("sti; hlt; cli" ::: "memory");
+  native::QueuePendingVectorEvents();
 }
 
 void PlatformPoll() {
-  // No polled device yet (virtio-net comes with the native network issue).
+  // A core with idle handlers never sleeps, so this is where it takes device interrupts:
+  // STI enables them only after the next instruction, so anything pending is taken
+  // between the NOP and the CLI. Intel SDM Vol. 2B §4.3 (STI).
+  asm volatile("sti; nop; cli" ::: "memory");
+  native::QueuePendingVectorEvents();
 }
 
 void PlatformNotify(size_t core) {

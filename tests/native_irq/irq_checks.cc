@@ -1,0 +1,223 @@
+// Device interrupt vectors natively (run with -smp 4): AllocateVector's handler runs as a
+// fresh event on the core that took the interrupt, for a self-IPI, for IPIs to other
+// cores (from core 0 and between two other cores), and on a core that polls idle
+// handlers instead of sleeping; a handler may block like any event; allocating past the
+// last vector fails with kResourceExhausted; FreeVector's errors, that an interrupt on a
+// freed vector is dropped, and that the vector is handed out again after the grace
+// period. The timer and wake IPIs keep working throughout (every Block below needs them).
+// Verdict: AppMain's return value (tests/native_libc/check.h).
+#include <stdint.h>
+#include <stdio.h>
+
+#include <atomic>
+#include <utility>
+
+#include "ebbrt/app/app_main.h"
+#include "ebbrt/base/console.h"
+#include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/run.h"
+#include "ebbrt/event/timer.h"
+#include "ebbrt/future/future.h"
+#include "ebbrt/native/arch/x86_64/apic.h"
+#include "ebbrt/native/device_interrupts.h"
+#include "ebbrt/native/smp/smp.h"
+#include "tests/native_libc/check.h"
+
+namespace {
+
+using ebbrt::native::AllocateVector;
+using ebbrt::native::FreeVector;
+
+constexpr size_t kCores = 4;
+
+// Suspends the calling event for `ns` (the APIC timer wakes the core).
+void Sleep(uint64_t ns) {
+  auto* promise = new ebbrt::Promise<void>();
+  ebbrt::Future<void> done = promise->GetFuture();
+  ebbrt::timer->Start(ns, [promise] {
+    promise->SetValue();
+    delete promise;
+  });
+  EXPECT_TRUE(done.Block().ok());
+}
+
+// Runs `fn` as an event on `core` and waits for it.
+void RunOn(size_t core, ebbrt::MovableFunction<void()> fn) {
+  auto* promise = new ebbrt::Promise<void>();
+  ebbrt::Future<void> done = promise->GetFuture();
+  ebbrt::SpawnRemote(
+      [promise, fn = std::move(fn)]() mutable {
+        fn();
+        promise->SetValue();
+        delete promise;
+      },
+      core);
+  EXPECT_TRUE(done.Block().ok());
+}
+
+// Waits for an RCU grace period: callbacks queued with CallRcu before have run.
+void WaitForGracePeriod() {
+  auto* promise = new ebbrt::Promise<void>();
+  ebbrt::Future<void> grace = promise->GetFuture();
+  ebbrt::CallRcu([promise] {
+    promise->SetValue();
+    delete promise;
+  });
+  EXPECT_TRUE(grace.Block().ok());
+}
+
+// 1. A self-IPI from an event: the handler runs on this core, not while the sending
+// event still runs (interrupts are off in events), but once it has given up the core.
+void SelfIpi() {
+  ebbrt::ConsolePrint("irq_checks: step 1 self-IPI\n");
+  static std::atomic<bool> sending{false};
+  auto* promise = new ebbrt::Promise<size_t>();
+  ebbrt::Future<size_t> ran_on = promise->GetFuture();
+  auto vector = AllocateVector([promise] {
+    EXPECT_TRUE(!sending.load());
+    promise->SetValue(ebbrt::MyCore());
+  });
+  EXPECT_TRUE(vector.ok());
+  if (!vector.ok()) return;
+  sending = true;
+  ebbrt::x86_64::SendSelfIpi(vector.value());
+  // Interrupts are off while an event runs: nothing can have happened yet.
+  for (int i = 0; i < 100000; ++i) __builtin_ia32_pause();
+  sending = false;
+  auto result = ran_on.Block();
+  EXPECT_TRUE(result.ok() && result.value() == 0);
+  EXPECT_TRUE(FreeVector(vector.value()).ok());
+}
+
+// 2. IPIs with one vector to each other core, from core 0 and from core 2 to core 3:
+// each handler runs on the core the IPI went to.
+std::atomic<int> g_hits[kCores];
+std::atomic<int> g_hits_left{0};
+
+void RemoteIpis() {
+  ebbrt::ConsolePrint("irq_checks: step 2 IPIs to other cores\n");
+  auto* promise = new ebbrt::Promise<void>();
+  ebbrt::Future<void> done = promise->GetFuture();
+  g_hits_left = 4;
+  auto vector = AllocateVector([promise] {
+    g_hits[ebbrt::MyCore()].fetch_add(1);
+    if (g_hits_left.fetch_sub(1) == 1) promise->SetValue();
+  });
+  EXPECT_TRUE(vector.ok());
+  if (!vector.ok()) return;
+  uint8_t v = vector.value();
+  for (size_t core = 1; core < kCores; ++core) {
+    ebbrt::x86_64::SendIpi(ebbrt::native::ApicIdOf(core), v);
+  }
+  ebbrt::SpawnRemote([v] { ebbrt::x86_64::SendIpi(ebbrt::native::ApicIdOf(3), v); }, 2);
+  EXPECT_TRUE(done.Block().ok());
+  EXPECT_EQ(g_hits[0].load(), 0);
+  EXPECT_EQ(g_hits[1].load(), 1);
+  EXPECT_EQ(g_hits[2].load(), 1);
+  EXPECT_EQ(g_hits[3].load(), 2);
+  EXPECT_TRUE(FreeVector(v).ok());
+}
+
+// 3. A core with an idle handler never sleeps; it takes interrupts in the window it
+// opens before each poll.
+void PollingCore() {
+  ebbrt::ConsolePrint("irq_checks: step 3 a polling core\n");
+  auto* promise = new ebbrt::Promise<size_t>();
+  ebbrt::Future<size_t> ran_on = promise->GetFuture();
+  auto vector = AllocateVector([promise] { promise->SetValue(ebbrt::MyCore()); });
+  EXPECT_TRUE(vector.ok());
+  if (!vector.ok()) return;
+  static std::atomic<uint64_t> polls{0};
+  static ebbrt::EventManager::IdleHandlerId idle_id;
+  RunOn(1, [] { idle_id = ebbrt::event_manager->AddIdleHandler([] { polls.fetch_add(1); }); });
+  ebbrt::x86_64::SendIpi(ebbrt::native::ApicIdOf(1), vector.value());
+  auto result = ran_on.Block();
+  EXPECT_TRUE(result.ok() && result.value() == 1);
+  EXPECT_TRUE(polls.load() > 0);
+  RunOn(1, [] { ebbrt::event_manager->RemoveIdleHandler(idle_id); });
+  EXPECT_TRUE(FreeVector(vector.value()).ok());
+}
+
+// 4. A handler that blocks: only an event can.
+void BlockingHandler() {
+  ebbrt::ConsolePrint("irq_checks: step 4 a handler that blocks\n");
+  auto* promise = new ebbrt::Promise<void>();
+  ebbrt::Future<void> done = promise->GetFuture();
+  auto vector = AllocateVector([promise] {
+    Sleep(2'000'000);
+    promise->SetValue();
+  });
+  EXPECT_TRUE(vector.ok());
+  if (!vector.ok()) return;
+  ebbrt::x86_64::SendIpi(ebbrt::native::ApicIdOf(2), vector.value());
+  EXPECT_TRUE(done.Block().ok());
+  EXPECT_TRUE(FreeVector(vector.value()).ok());
+}
+
+// 5. Exhaustion, freeing, dropped interrupts on a freed vector, reuse.
+void ExhaustAndFree() {
+  ebbrt::ConsolePrint("irq_checks: step 5 exhaustion and freeing\n");
+  static std::atomic<int> calls{0};
+  static uint8_t vectors[256];
+  // Step 4 freed its vector just now: let that free finish.
+  WaitForGracePeriod();
+  int allocated = 0;
+  ebbrt::Status error;
+  while (allocated < 256) {
+    auto vector = AllocateVector([] { calls.fetch_add(1); });
+    if (!vector.ok()) {
+      error = vector.status();
+      break;
+    }
+    vectors[allocated++] = vector.value();
+  }
+  EXPECT_EQ(allocated, ebbrt::native::kNumDeviceVectors);
+  EXPECT_TRUE(error.code() == ebbrt::StatusCode::kResourceExhausted);
+  printf("irq_checks: allocation %d failed as expected: %s\n", allocated + 1, error.message());
+  EXPECT_EQ(vectors[0], ebbrt::native::kFirstDeviceVector);
+  EXPECT_EQ(vectors[allocated - 1], ebbrt::native::kLastDeviceVector);
+
+  EXPECT_TRUE(FreeVector(ebbrt::x86_64::kWakeVector).code() == ebbrt::StatusCode::kInvalidArgument);
+  uint8_t freed = vectors[allocated / 2];
+  EXPECT_TRUE(FreeVector(freed).ok());
+  EXPECT_TRUE(FreeVector(freed).code() == ebbrt::StatusCode::kNotFound);
+  // Not reusable before the grace period: a core might still be in its handler.
+  EXPECT_TRUE(AllocateVector([] {}).status().code() == ebbrt::StatusCode::kResourceExhausted);
+  // An interrupt on the freed vector is dropped, not run and not fatal.
+  ebbrt::x86_64::SendSelfIpi(freed);
+  Sleep(2'000'000);
+  EXPECT_EQ(calls.load(), 0);
+
+  // FreeVector's own CallRcu was queued first, so the vector is free after this.
+  WaitForGracePeriod();
+  auto again = AllocateVector([] { calls.fetch_add(100); });
+  EXPECT_TRUE(again.ok() && again.value() == freed);
+  // And it works: the new handler runs, the old one does not.
+  ebbrt::x86_64::SendSelfIpi(freed);
+  for (int i = 0; i < 1000 && calls.load() == 0; ++i) Sleep(1'000'000);
+  EXPECT_EQ(calls.load(), 100);
+
+  for (int i = 0; i < allocated; ++i) EXPECT_TRUE(FreeVector(vectors[i]).ok());
+}
+
+}  // namespace
+
+int ebbrt::AppMain() {
+  printf("irq_checks: APIC %s, timer %s\n",
+         ebbrt::x86_64::ApicModeName(ebbrt::x86_64::CurrentApicMode()),
+         ebbrt::x86_64::TimerModeName(ebbrt::x86_64::CurrentTimerMode()));
+  EXPECT_EQ(ebbrt::NumCores(), kCores);
+  if (ebbrt::NumCores() < kCores) return ebbrt_check_failures;
+  int status = ebbrt::Run(kCores, [] {
+    SelfIpi();
+    RemoteIpis();
+    PollingCore();
+    BlockingHandler();
+    ExhaustAndFree();
+    ebbrt::ConsolePrint("irq_checks: stopping\n");
+    ebbrt::Stop(0);
+  });
+  EXPECT_EQ(status, 0);
+  printf("irq_checks: %d failed check(s)\n", ebbrt_check_failures);
+  return ebbrt_check_failures;
+}
