@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "ebbrt/native/arch/x86_64/apic_registers.h"  // ApicMode, TimerMode
+
 namespace ebbrt::x86_64 {
 
 // The timer's interrupt vector and the spurious vector.
@@ -24,16 +26,6 @@ inline constexpr uint8_t kApicTimerVector = 0x20;
 inline constexpr uint8_t kApicSpuriousVector = 0xff;
 // The vector other cores send to wake a sleeping core (SpawnRemote, Stop).
 inline constexpr uint8_t kWakeVector = 0x21;
-
-enum class ApicMode : uint8_t {
-  kXApic,   // Memory-mapped registers. Intel SDM Vol. 3A §11.4.1.
-  kX2Apic,  // MSRs. Intel SDM Vol. 3A §11.12 (x2APIC).
-};
-
-enum class TimerMode : uint8_t {
-  kOneShotCount,  // The APIC timer counts down from a tick count. Intel SDM Vol. 3A §11.5.4.
-  kTscDeadline,   // Fires when the TSC reaches a value. Intel SDM Vol. 3A §11.5.4.1.
-};
 
 // Enables this core's local APIC (in x2APIC mode when the CPU has it), masks the legacy
 // PIC, calibrates the TSC and the APIC timer, arms the timer in TSC-deadline mode when
