@@ -2,7 +2,6 @@
 // mapped the first time a core touches an id's slot.
 #include "ebbrt/native/translation.h"
 
-
 #include "ebbrt/core/ebb_id.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
@@ -23,7 +22,8 @@ bool MapZeroPage(uintptr_t address) {
 }  // namespace
 
 void InitTranslationRegion() {
-  // Per core once SMP exists: each core's top-level table maps this range to its own pages.
+  // Per core: every core has its own top-level table whose translation slot starts empty
+  // (ebbrt/native/smp/smp.cc), so the page a core maps here on a fault is its own.
   x86_64::AddPageFaultRegion(platform::kTranslationRegion,
                              platform::kTranslationRegion + sizeof(void*) * kMaxEbbIds,
                              &MapZeroPage);
