@@ -9,12 +9,6 @@
 namespace ebbrt {
 namespace {
 
-void Print(const char* cstr) {
-  size_t size = 0;
-  while (cstr[size] != '\0') ++size;
-  base_internal::PlatformFatalWrite(cstr, size);
-}
-
 void PrintDecimal(uint64_t value) {
   char digits[20];
   int n = 0;
@@ -26,15 +20,6 @@ void PrintDecimal(uint64_t value) {
   base_internal::PlatformFatalWrite(digits + sizeof(digits) - n, static_cast<size_t>(n));
 }
 
-void PrintHex(uint64_t value) {
-  char digits[18] = {'0', 'x'};
-  for (int i = 0; i < 16; ++i) {
-    digits[17 - i] = "0123456789abcdef"[value & 0xf];
-    value >>= 4;
-  }
-  base_internal::PlatformFatalWrite(digits, sizeof(digits));
-}
-
 // One frame record of the x86_64 frame-pointer chain (-fno-omit-frame-pointer).
 struct FrameRecord {
   const FrameRecord* caller;
@@ -43,7 +28,33 @@ struct FrameRecord {
 
 constexpr int kMaxFrames = 64;
 
+void Print(const char* cstr) { base_internal::FatalPrint(cstr); }
+void PrintHex(uint64_t value) { base_internal::FatalPrintHex(value); }
+
 }  // namespace
+
+namespace base_internal {
+
+void FatalPrint(const char* cstr) {
+  size_t size = 0;
+  while (cstr[size] != '\0') ++size;
+  PlatformFatalWrite(cstr, size);
+}
+
+void FatalPrintHex(uint64_t value, int min_digits) {
+  char digits[2 + 16];
+  int n = 0;
+  do {
+    digits[sizeof(digits) - 1 - n] = "0123456789abcdef"[value & 0xf];
+    value >>= 4;
+    ++n;
+  } while (value != 0 || n < min_digits);
+  digits[sizeof(digits) - 1 - n] = 'x';
+  digits[sizeof(digits) - 2 - n] = '0';
+  PlatformFatalWrite(digits + sizeof(digits) - 2 - n, static_cast<size_t>(n) + 2);
+}
+
+}  // namespace base_internal
 
 void PrintBacktrace() { PrintBacktraceFrom(__builtin_frame_address(0), 0); }
 

@@ -7,28 +7,6 @@
 #include "ebbrt/base/internal/fatal_backend.h"
 
 namespace ebbrt::base_internal {
-namespace {
-
-void Print(const char* cstr) {
-  size_t size = 0;
-  while (cstr[size] != '\0') ++size;
-  PlatformFatalWrite(cstr, size);
-}
-
-void PrintHex(uintptr_t value) {
-  char digits[2 + 16];
-  int n = 0;
-  do {
-    digits[sizeof(digits) - 1 - n] = "0123456789abcdef"[value & 0xf];
-    value >>= 4;
-    ++n;
-  } while (value != 0);
-  digits[sizeof(digits) - 1 - n] = 'x';
-  digits[sizeof(digits) - 2 - n] = '0';
-  PlatformFatalWrite(digits + sizeof(digits) - 2 - n, static_cast<size_t>(n) + 2);
-}
-
-}  // namespace
 
 void PlatformFatalWrite(const char* data, size_t size) {
   while (size > 0) {
@@ -52,15 +30,15 @@ void PlatformPrintSymbol(uintptr_t address) {
   Dl_info info;
   // address - 1: the return address may already be the first byte of the next function.
   if (dladdr(reinterpret_cast<void*>(address - 1), &info) == 0) return;
-  if (info.dli_sname != nullptr) Print(info.dli_sname);
+  if (info.dli_sname != nullptr) FatalPrint(info.dli_sname);
   if (info.dli_fname != nullptr) {
     // The offset into the binary is what addr2line needs for functions dladdr cannot name
     // (non-exported ones; the binary is position-independent).
-    Print(" (");
-    Print(info.dli_fname);
-    Print("+");
-    PrintHex(address - reinterpret_cast<uintptr_t>(info.dli_fbase));
-    Print(")");
+    FatalPrint(" (");
+    FatalPrint(info.dli_fname);
+    FatalPrint("+");
+    FatalPrintHex(address - reinterpret_cast<uintptr_t>(info.dli_fbase), 1);
+    FatalPrint(")");
   }
 }
 

@@ -1,6 +1,5 @@
 // Native backend of the fatal-error report (ebbrt/base/internal/fatal_backend.h).
 #include <stdint.h>
-#include <stdio.h>
 
 #include "ebbrt/base/console.h"
 #include "ebbrt/base/internal/fatal_backend.h"
@@ -9,9 +8,6 @@
 #include "ebbrt/native/symbols.h"
 
 namespace ebbrt::base_internal {
-namespace {
-
-}  // namespace
 
 void PlatformFatalWrite(const char* data, size_t size) { ConsoleWrite(data, size); }
 
@@ -26,10 +22,9 @@ void PlatformPrintSymbol(uintptr_t address) {
   uintptr_t offset;
   // address - 1: a return address may already be the first byte of the next function.
   if (!native::LookupSymbol(address - 1, &name, &offset)) return;
-  char text[24];
-  snprintf(text, sizeof(text), "+0x%llx", static_cast<unsigned long long>(offset + 1));
-  ConsolePrint(name);
-  ConsolePrint(text);
+  FatalPrint(name);
+  FatalPrint("+");
+  FatalPrintHex(offset + 1, 1);
 }
 
 void PlatformHalt() { QemuDebugExit(kQemuFatalStatus); }

@@ -19,4 +19,10 @@ void PlatformPrintSymbol(uintptr_t address);
 // Stops the program after a fatal error; never returns.
 [[noreturn]] void PlatformHalt();
 
+// Report writers on PlatformFatalWrite that never allocate, for the report itself and for
+// the backends above (defined in ebbrt/base/fatal.cc).
+void FatalPrint(const char* cstr);
+// "0x" and the value in at least `min_digits` hex digits (16: every 64-bit digit).
+void FatalPrintHex(uint64_t value, int min_digits = 16);
+
 }  // namespace ebbrt::base_internal
