@@ -445,34 +445,43 @@ Future<std::tuple<future_internal::Stored<Ts>...>> WhenAll(Future<Ts>... futures
   }
 }
 
-// WhenAll over a Vector of futures of one type: a future of their values in order, or of
-// the first error (in order) if any failed.
+namespace future_internal {
+
+// WhenAll over a Vector, for both kinds: Future<Vector<T>> of the values in order, or
+// Future<void> when T is void; the first error in order wins either way.
 template <typename T>
-Future<Vector<T>> WhenAll(Vector<Future<T>> futures) {
+auto WhenAllOfVector(Vector<Future<T>> futures) {
+  using Out = std::conditional_t<std::is_void_v<T>, void, Vector<T>>;
   struct Gather {
     std::atomic<size_t> remaining{0};
-    Vector<std::optional<T>> values;
+    Vector<std::optional<Stored<T>>> values;
     Vector<Status> errors;
-    Promise<Vector<T>> promise;
+    Promise<Out> promise;
+
+    // Fulfils the promise and frees the gather: runs once, after the last future.
+    void Finish() {
+      for (const Status& error : errors) {
+        if (!error.ok()) {
+          promise.SetError(error);
+          delete this;
+          return;
+        }
+      }
+      if constexpr (std::is_void_v<T>) {
+        promise.SetValue();
+      } else {
+        Vector<T> out;
+        for (auto& v : values) out.PushBack(std::move(*v));
+        promise.SetValue(std::move(out));
+      }
+      delete this;
+    }
   };
   auto* gather = new Gather();
-  Future<Vector<T>> result = gather->promise.GetFuture();
+  Future<Out> result = gather->promise.GetFuture();
   size_t count = futures.Size();
-  auto finish = [gather] {
-    for (const Status& error : gather->errors) {
-      if (!error.ok()) {
-        gather->promise.SetError(error);
-        delete gather;
-        return;
-      }
-    }
-    Vector<T> values;
-    for (auto& v : gather->values) values.PushBack(std::move(*v));
-    gather->promise.SetValue(std::move(values));
-    delete gather;
-  };
   if (count == 0) {
-    finish();
+    gather->Finish();
     return result;
   }
   for (size_t i = 0; i < count; ++i) {
@@ -481,53 +490,33 @@ Future<Vector<T>> WhenAll(Vector<Future<T>> futures) {
   }
   gather->remaining.store(count, std::memory_order_relaxed);
   for (size_t i = 0; i < count; ++i) {
-    (void)std::move(futures[i]).Then([gather, i, finish](Future<T> done) mutable {
+    (void)std::move(futures[i]).Then([gather, i](Future<T> done) {
       if (!done.status().ok()) {
         gather->errors[i] = done.status();
+      } else if constexpr (std::is_void_v<T>) {
+        gather->values[i].emplace();
       } else {
         gather->values[i].emplace(std::move(done.value()));
       }
-      if (gather->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) finish();
+      if (gather->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) gather->Finish();
     });
   }
   return result;
 }
 
+}  // namespace future_internal
+
+// WhenAll over a Vector of futures of one type: a future of their values in order, or of
+// the first error (in order) if any failed.
+template <typename T>
+Future<Vector<T>> WhenAll(Vector<Future<T>> futures) {
+  return future_internal::WhenAllOfVector(std::move(futures));
+}
+
 // WhenAll over a Vector of Future<void>: fulfilled once all are, with the first error (in
 // order) if any failed.
 inline Future<void> WhenAll(Vector<Future<void>> futures) {
-  struct Gather {
-    std::atomic<size_t> remaining{0};
-    Vector<Status> errors;
-    Promise<void> promise;
-  };
-  auto* gather = new Gather();
-  Future<void> result = gather->promise.GetFuture();
-  size_t count = futures.Size();
-  auto finish = [gather] {
-    for (const Status& error : gather->errors) {
-      if (!error.ok()) {
-        gather->promise.SetError(error);
-        delete gather;
-        return;
-      }
-    }
-    gather->promise.SetValue();
-    delete gather;
-  };
-  if (count == 0) {
-    finish();
-    return result;
-  }
-  for (size_t i = 0; i < count; ++i) gather->errors.EmplaceBack();
-  gather->remaining.store(count, std::memory_order_relaxed);
-  for (size_t i = 0; i < count; ++i) {
-    (void)std::move(futures[i]).Then([gather, i, finish](Future<void> done) mutable {
-      if (!done.status().ok()) gather->errors[i] = done.status();
-      if (gather->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) finish();
-    });
-  }
-  return result;
+  return future_internal::WhenAllOfVector(std::move(futures));
 }
 
 }  // namespace ebbrt
