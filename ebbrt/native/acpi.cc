@@ -5,7 +5,7 @@
 namespace ebbrt::native {
 namespace {
 
-// ACPI 6.4 §5.2.5.3 (RSDP), §5.2.6 (header), §5.2.12 (MADT).
+// ACPI 6.4 §5.2.5.3 (RSDP), §5.2.6 (header), §5.2.12 (MADT), §5.2.16 (SRAT).
 struct [[gnu::packed]] Rsdp {
   char signature[8];
   uint8_t checksum;
@@ -36,25 +36,73 @@ struct [[gnu::packed]] Madt {
   uint32_t flags;
 };
 
-struct [[gnu::packed]] MadtEntry {
+// The prefix of every MADT and SRAT entry.
+struct [[gnu::packed]] EntryHeader {
   uint8_t type;
   uint8_t length;
 };
 
 struct [[gnu::packed]] MadtLocalApic {
-  MadtEntry entry;  // type 0
+  EntryHeader entry;  // type 0
   uint8_t processor_id;
   uint8_t apic_id;
   uint32_t flags;  // bit 0: enabled; bit 1: online capable
 };
 
 struct [[gnu::packed]] MadtLocalX2Apic {
-  MadtEntry entry;  // type 9
+  EntryHeader entry;  // type 9
   uint16_t reserved;
   uint32_t x2apic_id;
   uint32_t flags;
   uint32_t processor_uid;
 };
+
+// ACPI 6.4 §5.2.16 (SRAT): the header is followed by static resource allocation structures
+// that share MADT entries' {type, length} prefix.
+struct [[gnu::packed]] Srat {
+  SdtHeader header;
+  uint32_t reserved1;  // 1, for backward compatibility.
+  uint64_t reserved2;
+};
+
+// ACPI 6.4 §5.2.16.1: the proximity domain is split, bits 7:0 first and 31:8 later.
+struct [[gnu::packed]] SratLocalApic {
+  EntryHeader entry;  // type 0
+  uint8_t proximity_domain_low;
+  uint8_t apic_id;
+  uint32_t flags;  // bit 0: enabled
+  uint8_t local_sapic_eid;
+  uint8_t proximity_domain_high[3];
+  uint32_t clock_domain;
+};
+
+// ACPI 6.4 §5.2.16.2.
+struct [[gnu::packed]] SratMemory {
+  EntryHeader entry;  // type 1
+  uint32_t proximity_domain;
+  uint16_t reserved1;
+  uint32_t base_low;
+  uint32_t base_high;
+  uint32_t length_low;
+  uint32_t length_high;
+  uint32_t reserved2;
+  uint32_t flags;  // bit 0: enabled; bit 1: hot pluggable; bit 2: non-volatile
+  uint64_t reserved3;
+};
+
+// ACPI 6.4 §5.2.16.3.
+struct [[gnu::packed]] SratLocalX2Apic {
+  EntryHeader entry;  // type 2
+  uint16_t reserved1;
+  uint32_t proximity_domain;
+  uint32_t x2apic_id;
+  uint32_t flags;  // bit 0: enabled
+  uint32_t clock_domain;
+  uint32_t reserved2;
+};
+
+static_assert(sizeof(Srat) == 48 && sizeof(SratLocalApic) == 16 && sizeof(SratMemory) == 40 &&
+              sizeof(SratLocalX2Apic) == 24);
 
 bool ChecksumOk(const void* data, size_t length) {
   uint8_t sum = 0;
@@ -79,7 +127,16 @@ const SdtHeader* Table(uint64_t address) {
   return header;
 }
 
-const Madt* FindMadt(const Rsdp* rsdp) {
+const Rsdp* FindRsdp(uint64_t rsdp_paddr) {
+  const Rsdp* rsdp = rsdp_paddr != 0 ? reinterpret_cast<const Rsdp*>(rsdp_paddr) : SearchRsdp();
+  if (rsdp == nullptr || memcmp(rsdp->signature, "RSD PTR ", 8) != 0) return nullptr;
+  return rsdp;
+}
+
+// The first table with `signature` the root table lists, or nullptr.
+const SdtHeader* FindTable(uint64_t rsdp_paddr, const char* signature) {
+  const Rsdp* rsdp = FindRsdp(rsdp_paddr);
+  if (rsdp == nullptr) return nullptr;
   bool xsdt = rsdp->revision >= 2 && rsdp->xsdt_address != 0;
   const SdtHeader* root = Table(xsdt ? rsdp->xsdt_address : rsdp->rsdt_address);
   if (root == nullptr) return nullptr;
@@ -90,41 +147,88 @@ const Madt* FindMadt(const Rsdp* rsdp) {
     uint64_t address = 0;
     memcpy(&address, entries + i * entry_size, entry_size);
     const SdtHeader* table = Table(address);
-    if (table != nullptr && memcmp(table->signature, "APIC", 4) == 0) {
-      return reinterpret_cast<const Madt*>(table);
-    }
+    if (table != nullptr && memcmp(table->signature, signature, 4) == 0) return table;
   }
   return nullptr;
+}
+
+// Calls fn(type, entry) for each {type, length} structure after the table's fixed part
+// (`fixed_size` bytes, header included), stopping at the first malformed one.
+template <typename Fn>
+void ForEachEntry(const SdtHeader* table, size_t fixed_size, Fn fn) {
+  const auto* p = reinterpret_cast<const uint8_t*>(table) + fixed_size;
+  const auto* end = reinterpret_cast<const uint8_t*>(table) + table->length;
+  while (p + sizeof(EntryHeader) <= end) {
+    const auto* entry = reinterpret_cast<const EntryHeader*>(p);
+    if (entry->length < sizeof(EntryHeader) || p + entry->length > end) break;  // Malformed.
+    fn(*entry, p);
+    p += entry->length;
+  }
 }
 
 }  // namespace
 
 size_t FindCpuApicIds(uint64_t rsdp_paddr, uint32_t* apic_ids, size_t capacity) {
-  const Rsdp* rsdp = rsdp_paddr != 0 ? reinterpret_cast<const Rsdp*>(rsdp_paddr) : SearchRsdp();
-  if (rsdp == nullptr || memcmp(rsdp->signature, "RSD PTR ", 8) != 0) return 0;
-  const Madt* madt = FindMadt(rsdp);
+  const SdtHeader* madt = FindTable(rsdp_paddr, "APIC");
   if (madt == nullptr) return 0;
   size_t found = 0;
-  const auto* p = reinterpret_cast<const uint8_t*>(madt + 1);
-  const auto* end = reinterpret_cast<const uint8_t*>(madt) + madt->header.length;
-  while (p + sizeof(MadtEntry) <= end) {
-    const auto* entry = reinterpret_cast<const MadtEntry*>(p);
-    if (entry->length < sizeof(MadtEntry) || p + entry->length > end) break;  // Malformed.
+  ForEachEntry(madt, sizeof(Madt), [&](const EntryHeader& entry, const uint8_t* p) {
     uint32_t id = 0;
     bool enabled = false;
-    if (entry->type == 0 && entry->length >= sizeof(MadtLocalApic)) {
+    if (entry.type == 0 && entry.length >= sizeof(MadtLocalApic)) {
       const auto* lapic = reinterpret_cast<const MadtLocalApic*>(p);
       id = lapic->apic_id;
       enabled = (lapic->flags & 1) != 0;
-    } else if (entry->type == 9 && entry->length >= sizeof(MadtLocalX2Apic)) {
+    } else if (entry.type == 9 && entry.length >= sizeof(MadtLocalX2Apic)) {
       const auto* x2apic = reinterpret_cast<const MadtLocalX2Apic*>(p);
       id = x2apic->x2apic_id;
       enabled = (x2apic->flags & 1) != 0;
     }
     if (enabled && found < capacity) apic_ids[found++] = id;
-    p += entry->length;
-  }
+  });
   return found;
+}
+
+bool FindSratAffinity(uint64_t rsdp_paddr, SratAffinity* out) {
+  out->memory_count = 0;
+  out->cpu_count = 0;
+  out->dropped = 0;
+  const SdtHeader* srat = FindTable(rsdp_paddr, "SRAT");
+  if (srat == nullptr) return false;
+  auto add_cpu = [out](uint32_t apic_id, uint32_t domain) {
+    if (out->cpu_count == kMaxCores) {
+      ++out->dropped;
+      return;
+    }
+    out->cpus[out->cpu_count++] = SratCpuAffinity{apic_id, domain};
+  };
+  ForEachEntry(srat, sizeof(Srat), [&](const EntryHeader& entry, const uint8_t* p) {
+    if (entry.type == 0 && entry.length >= sizeof(SratLocalApic)) {
+      const auto* lapic = reinterpret_cast<const SratLocalApic*>(p);
+      if ((lapic->flags & 1) == 0) return;
+      uint32_t domain = lapic->proximity_domain_low | uint32_t{lapic->proximity_domain_high[0]} << 8 |
+                        uint32_t{lapic->proximity_domain_high[1]} << 16 |
+                        uint32_t{lapic->proximity_domain_high[2]} << 24;
+      add_cpu(lapic->apic_id, domain);
+    } else if (entry.type == 2 && entry.length >= sizeof(SratLocalX2Apic)) {
+      const auto* x2apic = reinterpret_cast<const SratLocalX2Apic*>(p);
+      if ((x2apic->flags & 1) == 0) return;
+      add_cpu(x2apic->x2apic_id, x2apic->proximity_domain);
+    } else if (entry.type == 1 && entry.length >= sizeof(SratMemory)) {
+      const auto* memory = reinterpret_cast<const SratMemory*>(p);
+      // Disabled entries are padding (QEMU adds some) or absent hot-plug slots.
+      if ((memory->flags & 1) == 0) return;
+      uint64_t base = uint64_t{memory->base_high} << 32 | memory->base_low;
+      uint64_t length = uint64_t{memory->length_high} << 32 | memory->length_low;
+      if (length == 0) return;
+      if (out->memory_count == SratAffinity::kMaxMemoryRanges) {
+        ++out->dropped;
+        return;
+      }
+      out->memory[out->memory_count++] = SratMemoryAffinity{base, base + length, memory->proximity_domain};
+    }
+  });
+  return true;
 }
 
 }  // namespace ebbrt::native

@@ -1,14 +1,23 @@
-// The CPUs of the machine, from the ACPI MADT ("APIC" table).
+// The CPUs of the machine and their NUMA affinity, from the ACPI MADT ("APIC" table) and
+// SRAT ("SRAT" table).
 //
-// Parsed here directly (a few dozen lines: RSDP -> RSDT/XSDT -> MADT -> processor local
-// APIC entries) rather than through a library such as ACPICA: EbbRT needs only the CPU
-// list now (and the SRAT's memory affinity later), and a full AML interpreter is far more
-// code than it would use. Checksums are verified; a malformed table is reported and
-// treated as absent (one CPU).
+// Parsed here directly (a few dozen lines: RSDP -> RSDT/XSDT -> MADT/SRAT -> their
+// entries) rather than through a library such as ACPICA: EbbRT needs only the CPU list and
+// the memory and processor affinity, and a full AML interpreter is far more code than it
+// would use. Checksums are verified; a malformed table is reported and treated as absent
+// (one CPU, one NUMA node). Pure parsing over memory at the addresses the tables give, so
+// it builds and is tested on hosted as well, against tables built in a buffer.
+//
+//   uint32_t apic_ids[kMaxCores];
+//   size_t cpus = FindCpuApicIds(rsdp_paddr, apic_ids, kMaxCores);
+//   SratAffinity srat;
+//   if (FindSratAffinity(rsdp_paddr, &srat)) { ... srat.memory[i].proximity_domain ... }
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ebbrt/core/cpu.h"
 
 namespace ebbrt::native {
 
@@ -16,5 +25,34 @@ namespace ebbrt::native {
 // most `capacity` and returns how many there are (0 if no usable MADT was found).
 // `rsdp_paddr` is the start info's RSDP address (0: search the BIOS area for it).
 size_t FindCpuApicIds(uint64_t rsdp_paddr, uint32_t* apic_ids, size_t capacity);
+
+// A RAM range [begin, end) of one proximity domain (SRAT Memory Affinity Structure).
+struct SratMemoryAffinity {
+  uint64_t begin;
+  uint64_t end;
+  uint32_t proximity_domain;
+};
+
+// A CPU's proximity domain (SRAT Processor Local APIC or x2APIC Affinity Structure).
+struct SratCpuAffinity {
+  uint32_t apic_id;
+  uint32_t proximity_domain;
+};
+
+// The enabled entries of the SRAT, in table order. Entries past the capacities are
+// dropped (and counted in `dropped`). Proximity domains are the firmware's numbers, not
+// necessarily dense: ebbrt/native/mem/memory_map.cc turns them into node indices.
+struct SratAffinity {
+  static constexpr size_t kMaxMemoryRanges = 64;
+  SratMemoryAffinity memory[kMaxMemoryRanges];
+  size_t memory_count = 0;
+  SratCpuAffinity cpus[kMaxCores];
+  size_t cpu_count = 0;
+  size_t dropped = 0;
+};
+
+// Fills `out` from the SRAT and returns true; false (and `out` empty) when there is no
+// RSDP, no SRAT, or its checksum is wrong. `rsdp_paddr` as for FindCpuApicIds.
+bool FindSratAffinity(uint64_t rsdp_paddr, SratAffinity* out);
 
 }  // namespace ebbrt::native
