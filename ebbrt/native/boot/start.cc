@@ -124,6 +124,28 @@ void PrintBootTimes() {
   }
 }
 
+// The memory line of the start-up report: free RAM, then the
+// NUMA nodes (ACPI SRAT) with each node's free RAM and cores, e.g. "...; NUMA: 2 nodes
+// (ACPI SRAT): node 0 126 MiB cores 0 1, node 1 126 MiB cores 2 3".
+void PrintMemory(size_t cores) {
+  using native::PageAllocator;
+  char line[256];
+  const size_t nodes = PageAllocator::NumNodes();
+  int n = snprintf(line, sizeof(line), "[ebbrt] memory: %zu MiB free for the page allocator; NUMA: %zu node%s (%s)",
+                   PageAllocator::FreePages() * PageAllocator::kPageSize >> 20, nodes, nodes == 1 ? "" : "s",
+                   native::NumaFromSrat() ? "ACPI SRAT" : "no ACPI SRAT");
+  for (size_t node = 0; nodes > 1 && node < nodes && n < static_cast<int>(sizeof(line)) - 24; ++node) {
+    n += snprintf(line + n, sizeof(line) - n, "%s node %zu %zu MiB cores", node == 0 ? ":" : ",", node,
+                  PageAllocator::FreePages(node) * PageAllocator::kPageSize >> 20);
+    for (size_t core = 0; core < cores && n < static_cast<int>(sizeof(line)) - 8; ++core) {
+      if (PageAllocator::NodeOfCore(core) == node) n += snprintf(line + n, sizeof(line) - n, " %zu", core);
+    }
+  }
+  if (n > static_cast<int>(sizeof(line)) - 2) n = sizeof(line) - 2;
+  snprintf(line + n, sizeof(line) - n, "\n");
+  ConsolePrint(line);
+}
+
 void RunGlobalConstructors() {
   for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) {
     (*ctor)();
@@ -179,9 +201,7 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   }
   snprintf(line + n, sizeof(line) - n, ")\n");
   ebbrt::ConsolePrint(line);
-  snprintf(line, sizeof(line), "[ebbrt] memory: %zu MiB free for the page allocator\n",
-           ebbrt::native::PageAllocator::FreePages() * ebbrt::native::PageAllocator::kPageSize >> 20);
-  ebbrt::ConsolePrint(line);
+  ebbrt::PrintMemory(cores);
   // Which APIC interface and timer mode CPUID allowed (ebbrt/native/arch/x86_64/apic.h).
   snprintf(line, sizeof(line),
            "[ebbrt] clock: TSC at %llu MHz, local APIC timer at %llu MHz (calibrated against the "

@@ -62,7 +62,8 @@ bool Refill(ClassCache& cache, size_t cls, size_t core) {
     cache.local = remote;
     return true;
   }
-  Result<uintptr_t> slab = PageAllocator::Allocate(kSlabOrder);
+  // The owner's NUMA node first: the owner is the core that touches the slab most.
+  Result<uintptr_t> slab = PageAllocator::Allocate(kSlabOrder, PageAllocator::NodeOfCore(core));
   if (!slab.ok()) return false;
   auto* header = reinterpret_cast<SlabHeader*>(slab.value());
   header->magic = kSlabMagic;

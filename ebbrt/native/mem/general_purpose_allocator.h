@@ -3,10 +3,12 @@
 //
 // Small requests (up to 2 KiB, alignment up to 16) come from per-core slab caches: each
 // size class (16, 32, ..., 2048 bytes) has, per core, a free list no other core touches,
-// refilled from 16 KiB slabs taken from the PageAllocator. A block freed on another core
+// refilled from 16 KiB slabs taken from the PageAllocator, from the core's own NUMA node
+// while it has memory (then from the others). A block freed on another core
 // than its slab's owner goes onto the owner's remote-free list (a lock-free stack) and is
 // reused by the owner when its own list runs dry, so the common path shares nothing.
-// Everything larger or more aligned is a block of whole pages from the PageAllocator.
+// Everything larger or more aligned is a block of whole pages from the PageAllocator,
+// again from the calling core's node first.
 //
 // Running out returns nullptr; nothing is ever corrupted by it. Slabs stay with their
 // size class once carved (memory moves between classes only through large blocks).

@@ -5,6 +5,8 @@
 
 #include "ebbrt/base/check.h"
 #include "ebbrt/base/console.h"
+#include "ebbrt/native/acpi.h"
+#include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/start_info.h"
 
@@ -27,22 +29,99 @@ struct Range {
 Range g_reserved[kMaxReserved];
 size_t g_reserved_count = 0;
 
+// The SRAT's memory ranges and CPUs with their node indices.
+struct NodeRange {
+  uint64_t begin;
+  uint64_t end;
+  size_t node;
+};
+NodeRange g_node_ranges[SratAffinity::kMaxMemoryRanges];
+size_t g_node_range_count = 0;
+struct CpuNode {
+  uint32_t apic_id;
+  size_t node;
+};
+CpuNode g_cpu_nodes[kMaxCores];
+size_t g_cpu_node_count = 0;
+bool g_from_srat = false;
+
+// Numbers the SRAT's proximity domains 0, 1, ... in increasing order (firmware may use
+// any 32-bit numbers); returns the node count. Domains past PageAllocator::kMaxNodes
+// share node 0.
+size_t ReadSrat(uint64_t rsdp_paddr) {
+  static SratAffinity srat;  // 3.6 KiB: not on the boot stack.
+  if (!FindSratAffinity(rsdp_paddr, &srat)) return 1;
+  uint32_t domains[PageAllocator::kMaxNodes];
+  size_t count = 0;
+  bool folded = false;
+  auto note = [&](uint32_t domain) {
+    size_t i = 0;
+    while (i < count && domains[i] < domain) ++i;
+    if (i < count && domains[i] == domain) return;
+    if (count == PageAllocator::kMaxNodes) {
+      folded = true;
+      return;
+    }
+    for (size_t j = count; j > i; --j) domains[j] = domains[j - 1];
+    domains[i] = domain;
+    ++count;
+  };
+  for (size_t i = 0; i < srat.memory_count; ++i) note(srat.memory[i].proximity_domain);
+  for (size_t i = 0; i < srat.cpu_count; ++i) note(srat.cpus[i].proximity_domain);
+  if (count == 0) return 1;
+  auto node_of = [&](uint32_t domain) -> size_t {
+    for (size_t i = 0; i < count; ++i) {
+      if (domains[i] == domain) return i;
+    }
+    return 0;
+  };
+  for (size_t i = 0; i < srat.memory_count; ++i) {
+    const SratMemoryAffinity& m = srat.memory[i];
+    g_node_ranges[g_node_range_count++] = NodeRange{m.begin, m.end, node_of(m.proximity_domain)};
+  }
+  for (size_t i = 0; i < srat.cpu_count; ++i) {
+    g_cpu_nodes[g_cpu_node_count++] = CpuNode{srat.cpus[i].apic_id, node_of(srat.cpus[i].proximity_domain)};
+  }
+  if (folded || srat.dropped > 0) {
+    ConsolePrint("[ebbrt] ACPI SRAT: more proximity domains or entries than EbbRT keeps; the rest are node 0\n");
+  }
+  g_from_srat = true;
+  return count;
+}
+
+// Calls fn(begin, end, node) for the pieces of [begin, end) by node.
+template <typename Fn>
+void SplitByNode(uint64_t begin, uint64_t end, const Fn& fn) {
+  if (begin >= end) return;
+  for (size_t i = 0; i < g_node_range_count; ++i) {
+    const NodeRange& r = g_node_ranges[i];
+    if (r.end <= begin || r.begin >= end) continue;
+    uint64_t overlap_begin = r.begin > begin ? r.begin : begin;
+    uint64_t overlap_end = r.end < end ? r.end : end;
+    SplitByNode(begin, overlap_begin, fn);
+    fn(overlap_begin, overlap_end, r.node);
+    SplitByNode(overlap_end, end, fn);
+    return;
+  }
+  fn(begin, end, size_t{0});
+}
+
 void Reserve(uint64_t begin, uint64_t size) {
   EBBRT_CHECK_MSG(g_reserved_count < kMaxReserved, "too many reserved memory ranges");
   g_reserved[g_reserved_count++] = Range{begin, begin + size};
 }
 
-// Adds [begin, end) minus every reserved range.
-void AddUsable(uint64_t begin, uint64_t end) {
+// Adds [begin, end) minus every reserved range to `node`.
+void AddUsable(uint64_t begin, uint64_t end, size_t node) {
   if (begin >= end) return;
   for (size_t i = 0; i < g_reserved_count; ++i) {
     const Range& r = g_reserved[i];
     if (r.end <= begin || r.begin >= end) continue;
-    AddUsable(begin, r.begin);
-    AddUsable(r.end, end);
+    AddUsable(begin, r.begin, node);
+    AddUsable(r.end, end, node);
     return;
   }
-  PageAllocator::AddRange(begin, end);
+  PageAllocator::AddRange(node, begin, end);
 }
 
 }  // namespace
@@ -67,26 +146,52 @@ void InitMemory(uint32_t start_info_paddr) {
     }
   }
 
-  uint64_t span_begin = kIdentityMapEnd;
-  uint64_t span_end = 0;
-  for (uint32_t i = 0; i < info->memmap_entries; ++i) {
-    if (map[i].type != kE820Ram) continue;
-    uint64_t begin = map[i].addr;
-    uint64_t end = map[i].addr + map[i].size;
-    if (end > kIdentityMapEnd) end = kIdentityMapEnd;
-    if (begin < kLowMemoryEnd) begin = kLowMemoryEnd;
-    if (begin >= end) continue;
-    if (begin < span_begin) span_begin = begin;
-    if (end > span_end) span_end = end;
+  const size_t nodes = ReadSrat(info->rsdp_paddr);
+  PageAllocator::SetNodeCount(nodes);
+  // Until SMP knows the core, allocations are the boot CPU's: from its node.
+  PageAllocator::SetCoreNode(0, NumaNodeOfApicId(x86_64::InitialApicId()));
+
+  // Each node's span sizes its page-state table.
+  Range spans[PageAllocator::kMaxNodes];
+  for (size_t node = 0; node < nodes; ++node) spans[node] = Range{kIdentityMapEnd, 0};
+  auto for_each_ram_piece = [&](auto fn) {
+    for (uint32_t i = 0; i < info->memmap_entries; ++i) {
+      if (map[i].type != kE820Ram) continue;
+      uint64_t begin = map[i].addr < kLowMemoryEnd ? kLowMemoryEnd : map[i].addr;
+      uint64_t end = map[i].addr + map[i].size;
+      if (end > kIdentityMapEnd) end = kIdentityMapEnd;
+      SplitByNode(begin, end, fn);
+    }
+  };
+  for_each_ram_piece([&](uint64_t begin, uint64_t end, size_t node) {
+    if (begin < spans[node].begin) spans[node].begin = begin;
+    if (end > spans[node].end) spans[node].end = end;
+  });
+  bool any = false;
+  for (size_t node = 0; node < nodes; ++node) {
+    if (spans[node].begin >= spans[node].end) continue;  // A node without RAM (CPUs only).
+    PageAllocator::Init(node, spans[node].begin, spans[node].end);
+    any = true;
   }
-  EBBRT_CHECK_MSG(span_begin < span_end, "no usable RAM between 1 MiB and 4 GiB");
-  PageAllocator::Init(span_begin, span_end);
-  for (uint32_t i = 0; i < info->memmap_entries; ++i) {
-    if (map[i].type != kE820Ram) continue;
-    uint64_t end = map[i].addr + map[i].size;
-    AddUsable(map[i].addr, end > kIdentityMapEnd ? kIdentityMapEnd : end);
-  }
+  EBBRT_CHECK_MSG(any, "no usable RAM between 1 MiB and 4 GiB");
+  for_each_ram_piece([](uint64_t begin, uint64_t end, size_t node) { AddUsable(begin, end, node); });
   EBBRT_CHECK_MSG(PageAllocator::TotalPages() > 0, "no RAM for the page allocator");
+}
+
+bool NumaFromSrat() { return g_from_srat; }
+
+size_t NumaNodeOfAddress(uintptr_t address) {
+  for (size_t i = 0; i < g_node_range_count; ++i) {
+    if (address >= g_node_ranges[i].begin && address < g_node_ranges[i].end) return g_node_ranges[i].node;
+  }
+  return 0;
+}
+
+size_t NumaNodeOfApicId(uint32_t apic_id) {
+  for (size_t i = 0; i < g_cpu_node_count; ++i) {
+    if (g_cpu_nodes[i].apic_id == apic_id) return g_cpu_nodes[i].node;
+  }
+  return 0;
 }
 
 }  // namespace ebbrt::native

@@ -1,11 +1,15 @@
 // PageAllocator: the machine's physical memory in 4 KiB pages, handed out in naturally
-// aligned power-of-two blocks (a buddy allocator).
+// aligned power-of-two blocks (a buddy allocator), one buddy allocator per NUMA node.
 //
 // Memory is identity mapped (docs/boot.md), so a block's physical address is also the
-// address code uses. One allocator serves the machine: NUMA nodes (ACPI SRAT) get one
-// each when SMP and ACPI parsing arrive. Free blocks are linked through their own first
-// bytes; a byte per page records which pages head a free or allocated block, so frees
-// are checked and buddies coalesce.
+// address code uses. Each NUMA node (ACPI SRAT; one node when there is none, see
+// memory_map.h) has its own free lists, lock, counters and page-state table (a byte per
+// page recording which pages head a free or allocated block, so frees are checked and
+// buddies coalesce), carved from the node's own RAM. Buddies never merge across nodes:
+// each node's table knows only its own pages. A core allocates from its own node first
+// and, when that node has no block of the size asked for, from the others in index order
+// after it (node+1, node+2, ..., wrapping); there is no distance table (SLIT) yet.
+// Free blocks are linked through their own first bytes.
 //
 //   uintptr_t block = EBBRT_TRY(PageAllocator::Allocate(2));   // 16 KiB, 16 KiB aligned
 //   PageAllocator::Free(block);
@@ -23,25 +27,44 @@ class PageAllocator {
   static constexpr size_t kPageSize = 4096;
   // Largest block: 2^18 pages = 1 GiB.
   static constexpr int kMaxOrder = 18;
+  // More proximity domains than this share node 0 (memory_map.cc).
+  static constexpr size_t kMaxNodes = 16;
 
-  // Takes ownership of the usable RAM in [begin, end) ranges given by AddRange, after
-  // Init(span) sized the page-state table for pages in [span_begin, span_end). The table
-  // is carved from the first range added that can hold it.
-  static void Init(uintptr_t span_begin, uintptr_t span_end);
-  static void AddRange(uintptr_t begin, uintptr_t end);
+  // Boot (memory_map.cc), in this order: the number of nodes; then for each node the span
+  // its pages lie in, which sizes its page-state table; then its usable RAM, range by
+  // range. The table is carved from the first range of the node that can hold it.
+  static void SetNodeCount(size_t nodes);
+  static void Init(size_t node, uintptr_t span_begin, uintptr_t span_end);
+  static void AddRange(size_t node, uintptr_t begin, uintptr_t end);
+  // The node `core` allocates from first (smp.cc, before the core starts). Until
+  // EnablePerCoreNodes() (once the boot core's GS base says which core runs) every
+  // allocation is core 0's.
+  static void SetCoreNode(size_t core, size_t node);
+  static void EnablePerCoreNodes();
 
-  // A block of 2^order pages, aligned to its size; kOutOfMemory when none is free.
+  // A block of 2^order pages, aligned to its size, from the calling core's node or, when
+  // that node has none, from another; kOutOfMemory when no node has one.
   static Result<uintptr_t> Allocate(int order);
+  // The same with `node` tried first.
+  static Result<uintptr_t> Allocate(int order, size_t node);
+  // From `node` only (no fallback): kOutOfMemory when that node has no such block.
+  static Result<uintptr_t> AllocateOnNode(int order, size_t node);
   // A zeroed page for a paging structure, or 0 when memory is exhausted: the table
   // allocator x86_64::MapPage and UnmapPage take.
   static uintptr_t AllocatePageTable();
-  // Returns a block from Allocate (any other address is a fatal error).
+  // Returns a block from Allocate (any other address is a fatal error) to its node.
   static void Free(uintptr_t block);
   // The order of an allocated block's head, or -1 if `address` does not head one.
   static int AllocatedOrder(uintptr_t address);
 
+  static size_t NumNodes();
+  static size_t NodeOfCore(size_t core);
+
+  // Machine-wide and per node.
   static size_t FreePages();
   static size_t TotalPages();
+  static size_t FreePages(size_t node);
+  static size_t TotalPages(size_t node);
 };
 
 }  // namespace ebbrt::native

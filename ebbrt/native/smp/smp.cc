@@ -13,6 +13,7 @@
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
 
 extern "C" {
@@ -61,16 +62,17 @@ uint64_t* TrampolineWord(uint64_t* original) {
                                                          ebbrt_trampoline_start));
 }
 
-uintptr_t AllocateOrDie(int order, const char* what) {
-  Result<uintptr_t> block = PageAllocator::Allocate(order);
+// From `core`'s NUMA node first: its stack and page table are its own memory.
+uintptr_t AllocateOrDie(int order, size_t core, const char* what) {
+  Result<uintptr_t> block = PageAllocator::Allocate(order, PageAllocator::NodeOfCore(core));
   EBBRT_CHECK_MSG(block.ok(), what);
   return block.value();
 }
 
 // A copy of the boot core's top-level page table without the Ebb translation region's
 // entry (slot 1): the identity map is shared, the region is per core.
-uintptr_t CoreTopLevelTable() {
-  uintptr_t table = AllocateOrDie(0, "no memory for a core's page table");
+uintptr_t CoreTopLevelTable(size_t core) {
+  uintptr_t table = AllocateOrDie(0, core, "no memory for a core's page table");
   memcpy(reinterpret_cast<void*>(table),
          reinterpret_cast<const void*>(x86_64::ReadCr3() & kAddressMask),
          PageAllocator::kPageSize);
@@ -79,13 +81,14 @@ uintptr_t CoreTopLevelTable() {
 }
 
 bool StartCore(size_t core, uint32_t apic_id) {
+  PageAllocator::SetCoreNode(core, NumaNodeOfApicId(apic_id));
   // Its stack: a guard page below, like event stacks.
-  uintptr_t block = AllocateOrDie(5, "no memory for a core's stack");
+  uintptr_t block = AllocateOrDie(5, core, "no memory for a core's stack");
   uintptr_t stack = block + 2 * kCoreStackSize - kCoreStackSize;
   EBBRT_CHECK_OK(x86_64::UnmapPage(stack - x86_64::kPageSize, &PageAllocator::AllocatePageTable));
   x86_64::RegisterStackGuard(stack - x86_64::kPageSize, "secondary core stack");
 
-  *TrampolineWord(&ebbrt_trampoline_cr3) = CoreTopLevelTable();
+  *TrampolineWord(&ebbrt_trampoline_cr3) = CoreTopLevelTable(core);
   *TrampolineWord(&ebbrt_trampoline_efer) = x86_64::ReadMsr(kEferMsr);
   *TrampolineWord(&ebbrt_trampoline_stack) = stack + kCoreStackSize;
   *TrampolineWord(&ebbrt_trampoline_core) = core;
@@ -135,6 +138,9 @@ bool StartCore(size_t core, uint32_t apic_id) {
 void InitBootCore() {
   SetCoreIndex(0);
   g_apic_ids[0] = x86_64::LocalApicId();
+  // MyCore() works from here, so the page allocator can ask it for the caller's node
+  // (InitMemory gave core 0 the boot CPU's node).
+  PageAllocator::EnablePerCoreNodes();
 }
 
 size_t StartSecondaryCores(uint64_t rsdp_paddr) {
@@ -198,7 +204,7 @@ void ebbrt_native_ap_start(uint64_t core) {
   size_t bytes = ebbrt::x86_64::CoreTablesSize();
   int order = 0;
   while ((ebbrt::native::PageAllocator::kPageSize << order) < bytes) ++order;
-  uintptr_t tables = ebbrt::native::AllocateOrDie(order, "no memory for a core's descriptor tables");
+  uintptr_t tables = ebbrt::native::AllocateOrDie(order, core, "no memory for a core's descriptor tables");
   ebbrt::x86_64::LoadCoreTables(reinterpret_cast<void*>(tables));
   ebbrt::x86_64::InitApicOnSecondaryCore();
   uint64_t generation = ebbrt::native::g_run_generation.load(std::memory_order_acquire);
