@@ -3,6 +3,10 @@
 #
 #   qemu_runner.sh [options] IMAGE [-- EXTRA_QEMU_ARGS...]
 #
+# Options may also follow IMAGE. A later bare `--` among the QEMU arguments is dropped, so
+# a launcher's own QEMU arguments (qemu_args of ebbrt_native_test) and a user's can both
+# come after one.
+#
 # The image prints `[ebbrt] boot: native x86_64` when it starts and
 # `[ebbrt] exit status=N` just before it writes N to QEMU's isa-debug-exit port, which makes
 # QEMU exit with code 2N+1 (ebbrt/native/debug_exit.h). The outcome is one of:
@@ -28,6 +32,8 @@
 #                       forces single-threaded TCG)
 #   --append CMDLINE    kernel command line passed to the image
 #   --accel ACCEL       tcg | kvm (default: $EBBRT_QEMU_ACCEL, else tcg)
+#   --cpu MODEL         QEMU CPU model (default: $EBBRT_QEMU_CPU, else max under TCG and
+#                       host under KVM), e.g. qemu64, which has no 1 GiB pages
 #   --serial-log FILE   keep the serial output in FILE as well
 #   --quiet             do not echo the serial output (the summary line is still printed)
 #
@@ -35,7 +41,8 @@
 #   EBBRT_QEMU_ACCEL    default accelerator. TCG is the default because on the project's
 #                       build machines /dev/kvm is a slow software hypervisor; on a real
 #                       host with hardware virtualisation set EBBRT_QEMU_ACCEL=kvm.
-#   EBBRT_QEMU_CPU      CPU model (default: max under TCG, host under KVM).
+#   EBBRT_QEMU_CPU      CPU model when --cpu is not given (default: max under TCG, host
+#                       under KVM).
 #   EBBRT_QEMU          the QEMU binary (default qemu-system-x86_64).
 set -uo pipefail
 
@@ -57,6 +64,7 @@ expect_status=""
 icount=0
 append=""
 accel="${EBBRT_QEMU_ACCEL:-tcg}"
+cpu_model="${EBBRT_QEMU_CPU:-}"
 serial_log=""
 quiet=0
 image=""
@@ -74,10 +82,15 @@ while (($# > 0)); do
     --icount) icount=1; shift ;;
     --append) append="$2"; shift 2 ;;
     --accel) accel="$2"; shift 2 ;;
+    --cpu) cpu_model="$2"; shift 2 ;;
     --serial-log) serial_log="$2"; shift 2 ;;
     --quiet) quiet=1; shift ;;
     -h|--help) usage ;;
-    --) shift; extra=("$@"); break ;;
+    --)
+      shift
+      for arg in "$@"; do [[ "$arg" == -- ]] || extra+=("$arg"); done
+      break
+      ;;
     -*) echo "qemu_runner: unknown option $1" >&2; usage ;;
     *)
       if [[ -n "$image" ]]; then
@@ -107,7 +120,7 @@ command -v "$qemu" >/dev/null || die "$qemu not found (Debian package qemu-syste
 
 case "$accel" in
   tcg)
-    cpu="${EBBRT_QEMU_CPU:-max}"
+    cpu="${cpu_model:-max}"
     if ((icount)); then
       # -icount needs the single-threaded TCG loop.
       accel_arg="tcg,thread=single"
@@ -121,7 +134,7 @@ case "$accel" in
   kvm)
     ((icount)) && die "--icount needs TCG (instruction counting is a TCG feature)"
     [[ -w /dev/kvm ]] || die "--accel kvm: /dev/kvm is missing or not writable"
-    cpu="${EBBRT_QEMU_CPU:-host}"
+    cpu="${cpu_model:-host}"
     accel_arg="kvm"
     ;;
   *) die "--accel wants tcg or kvm, got '$accel'" ;;
@@ -153,7 +166,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/ebbrt-qemu.XXXXXX")" || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT
 log="$work/serial.log"
 
-echo "qemu_runner: booting $image accel=$accel smp=$smp memory=$memory icount=$icount timeout=${timeout_s}s" >&2
+echo "qemu_runner: booting $image accel=$accel cpu=$cpu smp=$smp memory=$memory icount=$icount timeout=${timeout_s}s" >&2
 start_ns=$(date +%s%N)
 if ((quiet)); then
   timeout --kill-after=5 "$timeout_s" "$qemu" "${args[@]}" </dev/null >"$log" 2>"$work/qemu.err"
@@ -225,7 +238,7 @@ if ((${#missing_logs[@]} > 0)); then
   echo "qemu_runner: expected log lines not found: ${missing_logs[*]}"
 fi
 
-summary="qemu_runner: outcome=$outcome${status:+ status=$status}${reason:+ ($reason)} accel=$accel smp=$smp elapsed=${elapsed_ms}ms"
+summary="qemu_runner: outcome=$outcome${status:+ status=$status}${reason:+ ($reason)} accel=$accel cpu=$cpu smp=$smp elapsed=${elapsed_ms}ms"
 expectation="expected=$expect${expect_status:+ status=$expect_status}"
 if ((verdict_ok)); then
   echo "$summary -> OK ($expectation)"

@@ -28,16 +28,18 @@
 
 // CPUID.80000001H:EDX feature bits. Intel SDM Vol. 2A, CPUID, Table 3-8.
 #define CPUID_80000001_EDX_NX 0x00100000
+#define CPUID_80000001_EDX_PDPE1GB 0x04000000  // 1 GiB pages.
 #define CPUID_80000001_EDX_LM 0x20000000
 
 // Paging-structure entry bits. Intel SDM Vol. 3A §4.5, Tables 4-15 and 4-17.
 #define PTE_P 0x001   // Present.
 #define PTE_RW 0x002  // Writable.
-#define PTE_PS 0x080  // In a PD entry: maps a 2 MiB page.
+#define PTE_PS 0x080  // In a PD entry: maps a 2 MiB page; in a PDPT entry, 1 GiB.
 
 #define PAGE_SIZE 4096
 #define LARGE_PAGE_SIZE 0x200000
-// 4 GiB of 2 MiB pages = 4 page directories of 512 entries.
+#define HUGE_PAGE_SIZE 0x40000000
+// 4 GiB of 2 MiB pages = 4 page directories of 512 entries (or 4 PDPT entries of 1 GiB).
 #define NUM_PDS 4
 #define NUM_PD_ENTRIES (NUM_PDS * 512)
 
@@ -58,6 +60,19 @@
 2:      .p2align 2
 3:      .quad ebbrt_pvh_entry32
 4:      .p2align 2
+
+// Writes `count` paging-structure entries (low halves) at `table`: `first`, then each one
+// `stride` more. Clobbers %eax, %ecx, %edi.
+.macro FILL_ENTRIES table, first, stride, count
+        movl $\first, %eax
+        movl $\table, %edi
+        movl $\count, %ecx
+1:      movl %eax, (%edi)
+        addl $\stride, %eax
+        addl $8, %edi
+        decl %ecx
+        jnz 1b
+.endm
 
 // ---------------------------------------------------------------------------
 // 32-bit part. In .text.boot so image.ld can place it first, at 1 MiB.
@@ -95,32 +110,25 @@ ebbrt_pvh_entry32:
         jz .Lno_long_mode
         movl %edx, %ebp
 
-        // Identity map [0, 4 GiB) with 2 MiB pages: PML4[0] -> PDPT,
-        // PDPT[0..3] -> 4 consecutive PDs, PD entry k maps k * 2 MiB. The upper
-        // halves of all entries are already zero from the .bss clear. The
-        // 3-4 GiB MMIO hole is mapped write-back here, but the firmware's MTRRs
-        // mark it uncacheable, and UC in an MTRR wins over a WB page (Intel SDM
-        // Vol. 3A §11.5.2.2, Table 11-7).
+        // Identity map [0, 4 GiB): PML4[0] -> PDPT. With 1 GiB pages where the CPU
+        // has them (CPUID.80000001H:EDX[26]), PDPT[0..3] map 1 GiB each: no page
+        // directories to fill and fewer TLB entries for RAM (Intel SDM Vol. 3A §4.5,
+        // Table 4-16). Otherwise PDPT[0..3] -> 4 consecutive PDs and PD entry k maps
+        // k * 2 MiB. The upper halves of all entries are already zero from the .bss
+        // clear; the boot PDs stay unused (zero) with 1 GiB pages. The 3-4 GiB MMIO
+        // hole is mapped write-back here, but the firmware's MTRRs mark it
+        // uncacheable, and UC in an MTRR wins over a WB page (Intel SDM Vol. 3A
+        // §11.5.2.2, Table 11-7).
         movl $boot_pdpt + (PTE_P | PTE_RW), boot_pml4
 
-        movl $boot_pd + (PTE_P | PTE_RW), %eax
-        movl $boot_pdpt, %edi
-        movl $NUM_PDS, %ecx
-1:      movl %eax, (%edi)
-        addl $PAGE_SIZE, %eax
-        addl $8, %edi
-        decl %ecx
-        jnz 1b
-
-        movl $(PTE_P | PTE_RW | PTE_PS), %eax
-        movl $boot_pd, %edi
-        movl $NUM_PD_ENTRIES, %ecx
-2:      movl %eax, (%edi)
-        addl $LARGE_PAGE_SIZE, %eax
-        addl $8, %edi
-        decl %ecx
-        jnz 2b
-
+        testl $CPUID_80000001_EDX_PDPE1GB, %ebp
+        jz .Lmap_2m
+        FILL_ENTRIES boot_pdpt, (PTE_P | PTE_RW | PTE_PS), HUGE_PAGE_SIZE, NUM_PDS
+        jmp .Lmapped
+.Lmap_2m:
+        FILL_ENTRIES boot_pdpt, boot_pd + (PTE_P | PTE_RW), PAGE_SIZE, NUM_PDS
+        FILL_ENTRIES boot_pd, (PTE_P | PTE_RW | PTE_PS), LARGE_PAGE_SIZE, NUM_PD_ENTRIES
+.Lmapped:
         // Our own GDT, so the far jump below does not depend on the loader's
         // (the ABI leaves GDTR undefined). The data descriptor is also a valid
         // flat 32-bit one, so reload the data segments now.

@@ -124,16 +124,18 @@ void PrintBootTimes() {
   }
 }
 
-// The memory line of the start-up report: free RAM, then the
+// The memory line of the start-up report: free RAM, the identity map's page size, then the
 // NUMA nodes (ACPI SRAT) with each node's free RAM and cores, e.g. "...; NUMA: 2 nodes
 // (ACPI SRAT): node 0 126 MiB cores 0 1, node 1 126 MiB cores 2 3".
 void PrintMemory(size_t cores) {
   using native::PageAllocator;
   char line[256];
   const size_t nodes = PageAllocator::NumNodes();
-  int n = snprintf(line, sizeof(line), "[ebbrt] memory: %zu MiB free for the page allocator; NUMA: %zu node%s (%s)",
-                   PageAllocator::FreePages() * PageAllocator::kPageSize >> 20, nodes, nodes == 1 ? "" : "s",
-                   native::NumaFromSrat() ? "ACPI SRAT" : "no ACPI SRAT");
+  int n = snprintf(line, sizeof(line),
+                   "[ebbrt] memory: %zu MiB free for the page allocator, mapped in %s pages; NUMA: %zu node%s (%s)",
+                   PageAllocator::FreePages() * PageAllocator::kPageSize >> 20,
+                   x86_64::IdentityMapPageBytes() == (uint64_t{1} << 30) ? "1 GiB" : "2 MiB", nodes,
+                   nodes == 1 ? "" : "s", native::NumaFromSrat() ? "ACPI SRAT" : "no ACPI SRAT");
   for (size_t node = 0; nodes > 1 && node < nodes && n < static_cast<int>(sizeof(line)) - 24; ++node) {
     n += snprintf(line + n, sizeof(line) - n, "%s node %zu %zu MiB cores", node == 0 ? ":" : ",", node,
                   PageAllocator::FreePages(node) * PageAllocator::kPageSize >> 20);

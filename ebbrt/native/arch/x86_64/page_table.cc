@@ -14,8 +14,9 @@ constexpr uint64_t kWritable = 1u << 1;
 constexpr uint64_t kLargePage = 1u << 7;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 constexpr size_t kEntries = 512;
-// Page tables for splitting 2 MiB pages before the page allocator exists (boot unmaps the
-// null page and the boot stack's guard); later splits take tables from the caller.
+// Paging structures for splitting large pages before the page allocator exists (boot
+// unmaps the null page and the boot stack's guard: with 1 GiB pages that is one page
+// directory and two page tables); later splits take tables from the caller.
 constexpr size_t kSplitPool = 8;
 
 alignas(4096) uint64_t g_split_tables[kSplitPool][kEntries];
@@ -34,40 +35,72 @@ size_t Index(uintptr_t address, int level) {
   return (address >> (12 + 9 * (level - 1))) & (kEntries - 1);
 }
 
-// The PD entry covering `address`, or nullptr if an upper level is not present.
-uint64_t* FindPdEntry(uintptr_t address) {
-  uint64_t* pml4 = reinterpret_cast<uint64_t*>(ReadCr3() & kAddressMask);
-  uint64_t pml4e = pml4[Index(address, 4)];
-  if (!(pml4e & kPresent)) return nullptr;
-  uint64_t pdpte = Table(pml4e)[Index(address, 3)];
-  if (!(pdpte & kPresent) || (pdpte & kLargePage)) return nullptr;
-  return &Table(pdpte)[Index(address, 2)];
+// Bytes an entry at `level` maps: 4 KiB (PT), 2 MiB (PD), 1 GiB (PDPT).
+constexpr uint64_t EntryBytes(int level) { return uint64_t{1} << (12 + 9 * (level - 1)); }
+
+// The entry that decides how `address` is mapped: the first on the walk down from the PML4
+// that is not present or maps a page (a 1 GiB PDPT entry, a 2 MiB PD entry, a PT entry);
+// its level in *level (4..1).
+uint64_t* FindLeafEntry(uintptr_t address, int* level) {
+  uint64_t* table = reinterpret_cast<uint64_t*>(ReadCr3() & kAddressMask);
+  for (int l = 4;; --l) {
+    uint64_t* entry = &table[Index(address, l)];
+    // The PS bit means a page only in PDPT and PD entries (Intel SDM Vol. 3A §4.5).
+    bool page = l == 1 || ((l == 3 || l == 2) && (*entry & kLargePage));
+    if (!(*entry & kPresent) || page) {
+      *level = l;
+      return entry;
+    }
+    table = Table(*entry);
+  }
+}
+
+// Replaces the large page `*entry` at `level` (3: 1 GiB, 2: 2 MiB) with a table of 512
+// entries one level down mapping the same memory with the same access rights: 2 MiB pages
+// under a split 1 GiB page, 4 KiB pages under a split 2 MiB page.
+Status SplitLargePage(uint64_t* entry, int level, uintptr_t (*allocate_table)()) {
+  uint64_t* table = nullptr;
+  if (g_split_used < kSplitPool) {
+    table = g_split_tables[g_split_used++];
+  } else if (allocate_table != nullptr) {
+    table = reinterpret_cast<uint64_t*>(allocate_table());
+  }
+  if (table == nullptr) {
+    return Status(StatusCode::kResourceExhausted, "no page table left to split a large page");
+  }
+  uint64_t base = *entry & kAddressMask & ~(EntryBytes(level) - 1);
+  uint64_t flags = (*entry & (kPresent | kWritable)) | (level - 1 > 1 ? kLargePage : 0);
+  for (size_t i = 0; i < kEntries; ++i) table[i] = (base + i * EntryBytes(level - 1)) | flags;
+  // The new table is complete before the entry points at it: another core walking the
+  // tables sees either the large page or the split one, both the same mapping.
+  *entry = reinterpret_cast<uint64_t>(table) | kPresent | kWritable;
+  return Status::Ok();
 }
 
 }  // namespace
 
+uint64_t IdentityMapPageBytes() {
+  // CPUID.80000001H:EDX[26]. Intel SDM Vol. 2A §3.3 (CPUID), Table 3-8.
+  constexpr uint32_t kPage1Gb = 1u << 26;
+  bool has = Cpuid(0x80000000).eax >= 0x80000001 && (Cpuid(0x80000001).edx & kPage1Gb) != 0;
+  return has ? EntryBytes(3) : EntryBytes(2);
+}
+
 Status UnmapPage(uintptr_t address, uintptr_t (*allocate_table)()) {
   SpinLockGuard guard(g_page_table_lock);
-  uint64_t* pde = FindPdEntry(address);
-  if (pde == nullptr || !(*pde & kPresent)) return Status::Ok();  // Already unmapped.
-  if (*pde & kLargePage) {
-    // Split the 2 MiB page into 512 4 KiB pages with the same attributes.
-    uint64_t* pt = nullptr;
-    if (g_split_used < kSplitPool) {
-      pt = g_split_tables[g_split_used++];
-    } else if (allocate_table != nullptr) {
-      pt = reinterpret_cast<uint64_t*>(allocate_table());
-    }
-    if (pt == nullptr) {
-      return Status(StatusCode::kResourceExhausted, "no page table left to split a 2 MiB page");
-    }
-    uint64_t base = *pde & kAddressMask & ~((uint64_t{1} << 21) - 1);
-    uint64_t flags = *pde & (kPresent | kWritable);
-    for (size_t i = 0; i < kEntries; ++i) pt[i] = (base + i * kPageSize) | flags;
-    *pde = reinterpret_cast<uint64_t>(pt) | kPresent | kWritable;
+  int level;
+  uint64_t* entry = FindLeafEntry(address, &level);
+  if (!(*entry & kPresent)) return Status::Ok();  // Already unmapped.
+  // A large page: split 1 GiB -> 2 MiB -> 4 KiB down to the page holding `address`.
+  while (level > 1) {
+    Status split = SplitLargePage(entry, level, allocate_table);
+    if (!split.ok()) return split;
+    --level;
+    entry = &Table(*entry)[Index(address, level)];
   }
-  uint64_t* pt = Table(*pde);
-  pt[Index(address, 1)] &= ~kPresent;
+  *entry &= ~kPresent;
+  // The old large page's TLB entry covers `address` too; INVLPG drops the entries of
+  // whatever page size hold it (Intel SDM Vol. 3A §4.10.4.1).
   InvalidatePage(address & ~(kPageSize - 1));
   return Status::Ok();
 }
@@ -93,23 +126,21 @@ Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)()) {
 
 Status RemapPage(uintptr_t address) {
   SpinLockGuard guard(g_page_table_lock);
-  uint64_t* pde = FindPdEntry(address);
-  if (pde == nullptr || !(*pde & kPresent)) {
-    return Status(StatusCode::kNotFound, "RemapPage: no page directory entry");
+  int level;
+  uint64_t* entry = FindLeafEntry(address, &level);
+  if (level > 1) {
+    if (*entry & kPresent) return Status::Ok();  // A large page, never split: still mapped.
+    return Status(StatusCode::kNotFound, "RemapPage: no page table for the address");
   }
-  if (*pde & kLargePage) return Status::Ok();  // Never split: still mapped.
-  uint64_t& pte = Table(*pde)[Index(address, 1)];
-  pte = (address & kAddressMask & ~(kPageSize - 1)) | kPresent | kWritable;
+  *entry = (address & kAddressMask & ~(kPageSize - 1)) | kPresent | kWritable;
   InvalidatePage(address & ~(kPageSize - 1));
   return Status::Ok();
 }
 
 bool IsMapped(uintptr_t address) {
   if (address >= (uint64_t{1} << 47)) return false;  // Non-canonical or kernel half: unused.
-  uint64_t* pde = FindPdEntry(address);
-  if (pde == nullptr || !(*pde & kPresent)) return false;
-  if (*pde & kLargePage) return true;
-  return (Table(*pde)[Index(address, 1)] & kPresent) != 0;
+  int level;
+  return (*FindLeafEntry(address, &level) & kPresent) != 0;
 }
 
 }  // namespace ebbrt::x86_64

@@ -1,8 +1,9 @@
 // Changes to the boot identity map (docs/boot.md step 4) that later boot steps need:
-// unmapping single 4 KiB pages (the null page, stack guard pages) inside the 2 MiB pages
-// the boot path mapped, and asking whether an address is mapped.
+// unmapping single 4 KiB pages (the null page, stack guard pages) inside the large pages
+// the boot path mapped (1 GiB where the CPU has them, else 2 MiB), and asking whether an
+// address is mapped.
 //
-// Page tables for split 2 MiB pages come from a small static pool (they are needed
+// Paging structures for split large pages come from a small static pool (they are needed
 // before the page allocator exists); running out is an error, not a corruption.
 #pragma once
 
@@ -14,9 +15,14 @@ namespace ebbrt::x86_64 {
 
 inline constexpr uintptr_t kPageSize = 4096;
 
-// Makes the 4 KiB page holding `address` inaccessible: any access faults (#PF). A 2 MiB
-// mapping around it is split into 4 KiB pages first, with a page table from a small
-// static pool (enough for boot) and then from `allocate_table` (as for MapPage), if given.
+// The page size of the boot identity map: 1 GiB when CPUID.80000001H:EDX[26] (Page1GB)
+// says the CPU has 1 GiB pages, 2 MiB otherwise; pvh_entry.S decides by the same bit.
+uint64_t IdentityMapPageBytes();
+
+// Makes the 4 KiB page holding `address` inaccessible: any access faults (#PF). A large
+// mapping around it is split first (1 GiB into 2 MiB pages, the 2 MiB page holding
+// `address` into 4 KiB pages), with paging structures from a small static pool (enough
+// for boot) and then from `allocate_table` (as for MapPage), if given.
 // Safe to call from several cores at once.
 Status UnmapPage(uintptr_t address, uintptr_t (*allocate_table)() = nullptr);
 
