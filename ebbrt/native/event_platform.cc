@@ -1,34 +1,18 @@
 // Native implementation of the event loop's platform hooks (ebbrt/event/internal/platform.h):
 // the TSC clock, the local APIC timer to wake from hlt, device interrupts turned into
-// events (device_interrupts.h), and event stacks from the page allocator with an
-// unmapped guard page below each.
+// events (device_interrupts.h), and event stacks from the VMemAllocator with a guard page
+// below each.
 #include <stdint.h>
 
-#include "ebbrt/base/check.h"
+#include "ebbrt/base/result.h"
 #include "ebbrt/core/cpu.h"
 #include "ebbrt/event/internal/platform.h"
 #include "ebbrt/native/arch/x86_64/apic.h"
-#include "ebbrt/native/arch/x86_64/interrupts.h"
-#include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/device_interrupts.h"
-#include "ebbrt/native/mem/page_allocator.h"
+#include "ebbrt/native/mem/vmem_allocator.h"
 #include "ebbrt/native/smp/smp.h"
 
 namespace ebbrt::event_internal {
-namespace {
-
-constexpr size_t kPage = x86_64::kPageSize;
-
-// A stack of `size` bytes sits in the top half of a block twice its size, whose page just
-// below the stack is unmapped as the guard. (Half the block is unused: the VMemAllocator
-// of the memory issue will give stacks virtual regions with guards and no waste.)
-int StackBlockOrder(size_t size) {
-  int order = 0;
-  while ((kPage << order) < 2 * size) ++order;
-  return order;
-}
-
-}  // namespace
 
 uint64_t PlatformNowNs() { return x86_64::NowNs(); }
 
@@ -55,22 +39,22 @@ void PlatformNotify(size_t core) {
 }
 
 void* PlatformAllocateStack(size_t size) {
-  Result<uintptr_t> block = native::PageAllocator::Allocate(StackBlockOrder(size));
-  if (!block.ok()) return nullptr;
-  uintptr_t stack = block.value() + size;
-  uintptr_t guard = stack - kPage;
-  if (!x86_64::UnmapPage(guard, &native::PageAllocator::AllocatePageTable).ok()) {
-    native::PageAllocator::Free(block.value());
-    return nullptr;
-  }
-  x86_64::RegisterStackGuard(guard, "event stack");
-  return reinterpret_cast<void*>(stack);
+  // Core-local (ebbrt/native/mem/vmem_allocator.h's TLB rule): an event stack is used
+  // only by the core whose event manager allocated it, which is this one; the event
+  // manager's destructor may free it from another core. Eagerly backed: a first touch of
+  // a demand-zero stack page inside the page allocator would deadlock.
+  Result<uintptr_t> stack = native::VMemAllocator::Allocate(native::VMemOptions{
+      .size = size,
+      .sharing = native::VMemSharing::kCoreLocal,
+      .name = "event stack",
+      .is_stack = true,
+      .core = MyCore(),
+  });
+  return stack.ok() ? reinterpret_cast<void*>(stack.value()) : nullptr;
 }
 
-void PlatformFreeStack(void* base, size_t size) {
-  uintptr_t stack = reinterpret_cast<uintptr_t>(base);
-  EBBRT_CHECK_OK(x86_64::RemapPage(stack - kPage));
-  native::PageAllocator::Free(stack - size);
+void PlatformFreeStack(void* base, size_t /*size*/) {
+  native::VMemAllocator::Free(reinterpret_cast<uintptr_t>(base));
 }
 
 }  // namespace ebbrt::event_internal

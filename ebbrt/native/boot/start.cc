@@ -18,6 +18,7 @@
 #include "ebbrt/native/arch/x86_64/apic.h"
 #include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
+#include "ebbrt/native/mem/vmem_allocator.h"
 #include "ebbrt/native/smp/smp.h"
 #include "ebbrt/native/translation.h"
 #include "ebbrt/native/start_info.h"
@@ -182,6 +183,9 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   EBBRT_CHECK_OK(ebbrt::x86_64::UnmapPage(guard));
   ebbrt::x86_64::RegisterStackGuard(guard, "boot stack");
   ebbrt::MarkBootStep("null page, stack guard");
+  // Guarded stacks (interrupt, secondary cores', events) from here; before any other core
+  // copies this core's top-level page table (ebbrt/native/mem/vmem_allocator.h).
+  EBBRT_CHECK_OK(ebbrt::native::VMemAllocator::Init());
   // EbbRefs work from here (their per-core table is demand-paged) ...
   ebbrt::native::InitTranslationRegion();
   // ... and so do the clock and the timer that wakes an idle event loop.

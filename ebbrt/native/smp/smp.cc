@@ -15,6 +15,7 @@
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
+#include "ebbrt/native/mem/vmem_allocator.h"
 
 extern "C" {
 extern char ebbrt_trampoline_start[];
@@ -70,7 +71,8 @@ uintptr_t AllocateOrDie(int order, size_t core, const char* what) {
 }
 
 // A copy of the boot core's top-level page table without the Ebb translation region's
-// entry (slot 1): the identity map is shared, the region is per core.
+// entry (slot 1): the identity map (slot 0) and the VMemAllocator's range (slot 2, whose
+// table VMemAllocator::Init made before any core started) are shared, the region is per core.
 uintptr_t CoreTopLevelTable(size_t core) {
   uintptr_t table = AllocateOrDie(0, core, "no memory for a core's page table");
   memcpy(reinterpret_cast<void*>(table),
@@ -80,17 +82,35 @@ uintptr_t CoreTopLevelTable(size_t core) {
   return table;
 }
 
+// A stack with a guard page below it (never freed: cores live as long as the VM); its top.
+uintptr_t AllocateStackOrDie(size_t size, const char* name, VMemSharing sharing, size_t core) {
+  Result<uintptr_t> stack = VMemAllocator::Allocate(
+      VMemOptions{.size = size, .sharing = sharing, .name = name, .is_stack = true, .core = core});
+  EBBRT_CHECK_MSG(stack.ok(), "no memory for a core's stack");
+  return stack.value() + size;
+}
+
+// This core's interrupt stacks, each with its guard page. Core-local: allocated on the
+// core that uses them.
+x86_64::InterruptStacks AllocateInterruptStacks(size_t core) {
+  constexpr size_t kSize = x86_64::kInterruptStackSize;
+  constexpr VMemSharing kLocal = VMemSharing::kCoreLocal;
+  return x86_64::InterruptStacks{
+      .double_fault = AllocateStackOrDie(kSize, "double fault stack", kLocal, core),
+      .nmi_machine_check = AllocateStackOrDie(kSize, "NMI/machine check stack", kLocal, core),
+      .page_fault = AllocateStackOrDie(kSize, "page fault stack", kLocal, core),
+  };
+}
+
 bool StartCore(size_t core, uint32_t apic_id) {
   PageAllocator::SetCoreNode(core, NumaNodeOfApicId(apic_id));
-  // Its stack: a guard page below, like event stacks.
-  uintptr_t block = AllocateOrDie(5, core, "no memory for a core's stack");
-  uintptr_t stack = block + 2 * kCoreStackSize - kCoreStackSize;
-  EBBRT_CHECK_OK(x86_64::UnmapPage(stack - x86_64::kPageSize, &PageAllocator::AllocatePageTable));
-  x86_64::RegisterStackGuard(stack - x86_64::kPageSize, "secondary core stack");
+  // Its stack, allocated here for another core: shared in the VMemAllocator's terms.
+  uintptr_t stack_top =
+      AllocateStackOrDie(kCoreStackSize, "secondary core stack", VMemSharing::kShared, core);
 
   *TrampolineWord(&ebbrt_trampoline_cr3) = CoreTopLevelTable(core);
   *TrampolineWord(&ebbrt_trampoline_efer) = x86_64::ReadMsr(kEferMsr);
-  *TrampolineWord(&ebbrt_trampoline_stack) = stack + kCoreStackSize;
+  *TrampolineWord(&ebbrt_trampoline_stack) = stack_top;
   *TrampolineWord(&ebbrt_trampoline_core) = core;
   *TrampolineWord(&ebbrt_trampoline_entry) = reinterpret_cast<uint64_t>(&ebbrt_native_ap_start);
   g_apic_ids[core] = apic_id;
@@ -141,6 +161,8 @@ void InitBootCore() {
   // MyCore() works from here, so the page allocator can ask it for the caller's node
   // (InitMemory gave core 0 the boot CPU's node).
   PageAllocator::EnablePerCoreNodes();
+  // Guarded interrupt stacks replace the static ones the boot core started with.
+  x86_64::SetInterruptStacks(AllocateInterruptStacks(0));
 }
 
 size_t StartSecondaryCores(uint64_t rsdp_paddr) {
@@ -204,8 +226,10 @@ void ebbrt_native_ap_start(uint64_t core) {
   size_t bytes = ebbrt::x86_64::CoreTablesSize();
   int order = 0;
   while ((ebbrt::native::PageAllocator::kPageSize << order) < bytes) ++order;
-  uintptr_t tables = ebbrt::native::AllocateOrDie(order, core, "no memory for a core's descriptor tables");
-  ebbrt::x86_64::LoadCoreTables(reinterpret_cast<void*>(tables));
+  uintptr_t tables =
+      ebbrt::native::AllocateOrDie(order, core, "no memory for a core's descriptor tables");
+  ebbrt::x86_64::LoadCoreTables(reinterpret_cast<void*>(tables),
+                                ebbrt::native::AllocateInterruptStacks(core));
   ebbrt::x86_64::InitApicOnSecondaryCore();
   uint64_t generation = ebbrt::native::g_run_generation.load(std::memory_order_acquire);
   ebbrt::native::g_core_started.store(true, std::memory_order_release);

@@ -2,8 +2,9 @@
 //
 // StartSecondaryCores() (boot CPU, once) finds the CPUs in the ACPI MADT, wakes each with
 // INIT-SIPI-SIPI through the real-mode trampoline (trampoline.S), and gives each its own
-// stack, GDT/TSS with interrupt stacks, local APIC set-up, and top-level page table (the
-// Ebb translation region differs per core). Started cores wait, halted, for ebbrt::Run.
+// stack, GDT/TSS with interrupt stacks (all from the VMemAllocator, each with a guard page),
+// local APIC set-up, and top-level page table (the Ebb translation region differs per
+// core; the VMemAllocator's slot is shared). Started cores wait, halted, for ebbrt::Run.
 // Each core finds its index through its GS base (MyCore()).
 #pragma once
 
@@ -12,7 +13,8 @@
 
 namespace ebbrt::native {
 
-// The boot CPU is core 0 (sets its GS base).
+// The boot CPU is core 0: sets its GS base and gives it guarded interrupt stacks (after
+// VMemAllocator::Init).
 void InitBootCore();
 // Returns how many cores run (boot core included).
 size_t StartSecondaryCores(uint64_t rsdp_paddr);

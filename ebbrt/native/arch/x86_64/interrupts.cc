@@ -59,7 +59,6 @@ constexpr uint16_t kTssSelector = 0x18;
 constexpr uint8_t kDoubleFaultIst = 1;
 constexpr uint8_t kNmiMachineCheckIst = 2;
 constexpr uint8_t kPageFaultIst = 3;
-constexpr size_t kIstStackSize = 16 * 1024;
 
 alignas(16) IdtGate g_idt[256];
 
@@ -69,6 +68,7 @@ struct FaultRegion {
   uintptr_t begin;
   uintptr_t end;
   PageFaultHandler handler;
+  FaultDescriber describe;
 };
 constexpr size_t kMaxFaultRegions = 8;
 FaultRegion g_fault_regions[kMaxFaultRegions];
@@ -101,6 +101,32 @@ const char* const kExceptionNames[32] = {
     "#HV hypervisor injection",  "#VC VMM communication",
     "#SX security",              "reserved (31)",
 };
+
+// Per core: a GDT (null, code, data, TSS descriptor) and a TSS whose interrupt stacks
+// are the core's own, so two cores taking, say, page faults at once never share a stack.
+// The GDT comes first: SGDT then finds the current core's tables.
+struct CoreTables {
+  alignas(16) uint64_t gdt[5];
+  Tss tss;
+};
+
+CoreTables g_boot_core_tables;
+// The boot core's interrupt stacks until SetInterruptStacks gives it guarded ones.
+alignas(16) uint8_t g_boot_ist_stacks[3][kInterruptStackSize];
+bool g_idt_built = false;
+
+CoreTables& CurrentCoreTables() {
+  TablePointer gdtr;
+  asm volatile("sgdt %0" : "=m"(gdtr));
+  return *reinterpret_cast<CoreTables*>(gdtr.base);
+}
+
+// Whether `rsp` is on this core's page fault stack: a #PF that interrupted the #PF
+// handler, whose frames the CPU has just overwritten by restarting that stack.
+bool OnPageFaultStack(uint64_t rsp) {
+  uint64_t top = CurrentCoreTables().tss.ist[kPageFaultIst - 1];
+  return rsp <= top && rsp >= top - kInterruptStackSize - kPageSize;
+}
 
 void Print(const char* text) { ConsolePrint(text); }
 
@@ -160,6 +186,20 @@ void SetGate(uint8_t vector, uint8_t ist) {
         Print(": stack overflow\n");
       }
     }
+    for (size_t i = 0; i < g_fault_region_count; ++i) {
+      const FaultRegion& region = g_fault_regions[i];
+      if (cr2 < region.begin || cr2 >= region.end || region.describe == nullptr) continue;
+      char text[128];
+      if (region.describe(cr2, text, sizeof(text))) {
+        Print("[ebbrt]   the address is ");
+        Print(text);
+        Print("\n");
+      }
+    }
+    if (OnPageFaultStack(frame.rsp)) {
+      Print("[ebbrt]   the fault interrupted the page fault handler itself (its stack was "
+            "restarted from the top, so frames below #0 may be lost)\n");
+    }
   }
   Print("[ebbrt]   rip=");
   PrintSymbolized(frame.rip);
@@ -215,9 +255,10 @@ void SetInterruptHandler(uint8_t vector, InterruptHandler handler) {
   g_handlers[vector] = handler;
 }
 
-void AddPageFaultRegion(uintptr_t begin, uintptr_t end, PageFaultHandler handler) {
+void AddPageFaultRegion(uintptr_t begin, uintptr_t end, PageFaultHandler handler,
+                        FaultDescriber describe) {
   EBBRT_CHECK_MSG(g_fault_region_count < kMaxFaultRegions, "too many page fault regions");
-  g_fault_regions[g_fault_region_count++] = FaultRegion{begin, end, handler};
+  g_fault_regions[g_fault_region_count++] = FaultRegion{begin, end, handler, describe};
 }
 
 bool HandleRecoverable(InterruptFrame& frame) {
@@ -225,6 +266,9 @@ bool HandleRecoverable(InterruptFrame& frame) {
     uintptr_t address = ReadCr2();
     // Only not-present faults in supervisor data accesses are demand paging.
     if (frame.error_code & 1) return false;
+    // A fault inside the page fault handler restarted its stack over the handler's own
+    // frames: returning would resume a corrupted handler.
+    if (OnPageFaultStack(frame.rsp)) return false;
     for (size_t i = 0; i < g_fault_region_count; ++i) {
       const FaultRegion& region = g_fault_regions[i];
       if (address >= region.begin && address < region.end) return region.handler(address);
@@ -253,16 +297,6 @@ void RegisterStackGuard(uintptr_t guard_page, const char* stack_name) {
 
 namespace {
 
-// Per core: a GDT (null, code, data, TSS descriptor) and a TSS with its own interrupt
-// stacks, so two cores taking, say, page faults at once never share a stack.
-struct CoreTables {
-  alignas(16) uint64_t gdt[5];
-  Tss tss;
-  alignas(16) uint8_t ist_stacks[3][kIstStackSize];
-};
-
-CoreTables g_boot_core_tables;
-bool g_idt_built = false;
 
 void BuildIdt() {
   for (int vector = 0; vector < 256; ++vector) {
@@ -276,11 +310,15 @@ void BuildIdt() {
   g_idt_built = true;
 }
 
-void LoadTables(CoreTables& tables) {
+void SetStacks(Tss& tss, const InterruptStacks& stacks) {
+  tss.ist[kDoubleFaultIst - 1] = stacks.double_fault;
+  tss.ist[kNmiMachineCheckIst - 1] = stacks.nmi_machine_check;
+  tss.ist[kPageFaultIst - 1] = stacks.page_fault;
+}
+
+void LoadTables(CoreTables& tables, const InterruptStacks& stacks) {
   Tss& tss = tables.tss;
-  tss.ist[kDoubleFaultIst - 1] = reinterpret_cast<uint64_t>(tables.ist_stacks[0] + kIstStackSize);
-  tss.ist[kNmiMachineCheckIst - 1] = reinterpret_cast<uint64_t>(tables.ist_stacks[1] + kIstStackSize);
-  tss.ist[kPageFaultIst - 1] = reinterpret_cast<uint64_t>(tables.ist_stacks[2] + kIstStackSize);
+  SetStacks(tss, stacks);
   // No I/O permission bitmap: the offset points past the TSS limit.
   tss.iomap_base = sizeof(Tss);
 
@@ -321,15 +359,29 @@ void LoadTables(CoreTables& tables) {
 
 void SetUpDescriptorTables() {
   BuildIdt();
-  LoadTables(g_boot_core_tables);
+  auto top = [](int i) { return reinterpret_cast<uintptr_t>(g_boot_ist_stacks[i] + kInterruptStackSize); };
+  LoadTables(g_boot_core_tables, InterruptStacks{top(0), top(1), top(2)});
 }
 
 size_t CoreTablesSize() { return sizeof(CoreTables); }
 
-void LoadCoreTables(void* memory) {
+void LoadCoreTables(void* memory, const InterruptStacks& stacks) {
   EBBRT_CHECK_MSG(g_idt_built, "LoadCoreTables before the boot core built the IDT");
   auto* tables = new (memory) CoreTables();
-  LoadTables(*tables);
+  LoadTables(*tables, stacks);
+}
+
+void SetInterruptStacks(const InterruptStacks& stacks) {
+  // The CPU reads an IST entry when it delivers an interrupt through it, so the new
+  // stacks apply from the next one; interrupts are off here, and an NMI or #MC would be
+  // delivered on either the old stack or the new one, both valid.
+  SetStacks(CurrentCoreTables().tss, stacks);
+}
+
+InterruptStacks CurrentInterruptStacks() {
+  const Tss& tss = CurrentCoreTables().tss;
+  return InterruptStacks{tss.ist[kDoubleFaultIst - 1], tss.ist[kNmiMachineCheckIst - 1],
+                         tss.ist[kPageFaultIst - 1]};
 }
 
 }  // namespace ebbrt::x86_64

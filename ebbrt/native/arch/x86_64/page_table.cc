@@ -137,6 +137,28 @@ Status RemapPage(uintptr_t address) {
   return Status::Ok();
 }
 
+Status ShareTopLevelSlot(uintptr_t virt, uintptr_t (*allocate_table)()) {
+  SpinLockGuard guard(g_page_table_lock);
+  uint64_t& pml4e = reinterpret_cast<uint64_t*>(ReadCr3() & kAddressMask)[Index(virt, 4)];
+  if (pml4e & kPresent) return Status::Ok();
+  uintptr_t fresh = allocate_table();
+  if (fresh == 0) return Status(StatusCode::kOutOfMemory, "no memory for a page table");
+  pml4e = fresh | kPresent | kWritable;
+  return Status::Ok();
+}
+
+uintptr_t ClearPage(uintptr_t virt) {
+  SpinLockGuard guard(g_page_table_lock);
+  int level;
+  uint64_t& pte = *FindLeafEntry(virt, &level);
+  // Only 4 KiB mappings are cleared; a large page (the identity map) is left alone.
+  if (level != 1 || !(pte & kPresent)) return 0;
+  uintptr_t phys = pte & kAddressMask;
+  pte = 0;
+  InvalidatePage(virt & ~(kPageSize - 1));
+  return phys;
+}
+
 bool IsMapped(uintptr_t address) {
   if (address >= (uint64_t{1} << 47)) return false;  // Non-canonical or kernel half: unused.
   int level;

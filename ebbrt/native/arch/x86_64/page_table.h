@@ -1,7 +1,8 @@
 // Changes to the boot identity map (docs/boot.md step 4) that later boot steps need:
 // unmapping single 4 KiB pages (the null page, stack guard pages) inside the large pages
 // the boot path mapped (1 GiB where the CPU has them, else 2 MiB), and asking whether an
-// address is mapped.
+// address is mapped; and 4 KiB mappings outside the identity map (MapPage, ClearPage) for
+// the Ebb translation region and the VMemAllocator's regions.
 //
 // Paging structures for split large pages come from a small static pool (they are needed
 // before the page allocator exists); running out is an error, not a corruption.
@@ -36,5 +37,16 @@ Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)());
 
 // Makes a page unmapped by UnmapPage present again (identity mapped, writable).
 Status RemapPage(uintptr_t address);
+
+// Gives the top-level (PML4) entry covering `virt` a paging structure now, on the boot
+// core before secondary cores copy its PML4 (ebbrt/native/smp): the 512 GiB it covers are
+// then shared by every core below that entry, so a MapPage on one core is seen by all.
+Status ShareTopLevelSlot(uintptr_t virt, uintptr_t (*allocate_table)());
+
+// Clears the 4 KiB mapping of `virt` made by MapPage and drops it from this core's TLB;
+// returns the physical page it mapped, or 0 if it was not mapped. Other cores' TLBs are
+// the caller's business (ebbrt/native/mem/vmem_allocator.h states its rule).
+uintptr_t ClearPage(uintptr_t virt);
+
 
 }  // namespace ebbrt::x86_64
