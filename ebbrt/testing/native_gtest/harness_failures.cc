@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -24,6 +25,10 @@ TEST(HarnessFailures, AssertStopsTheBody) {
 TEST(HarnessFailures, StringsAreQuoted) { EXPECT_EQ(std::string("got"), "want"); }
 
 TEST(HarnessFailures, CStringsCompareByContent) { EXPECT_STREQ("a", "b"); }
+
+TEST(HarnessFailures, ContainersPrintTheirElements) {
+  EXPECT_EQ((std::vector<int>{1, 3}), (std::vector<int>{1, 2, 3}));
+}
 
 TEST(HarnessFailures, OrderingShowsTheOperator) { EXPECT_LT(uint64_t{9}, 3u); }
 

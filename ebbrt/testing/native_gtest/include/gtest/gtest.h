@@ -76,7 +76,8 @@ inline AssertionResult AssertionFailure() { return AssertionResult(false); }
 namespace internal {
 
 // Appends a readable form of `value` to `out`, googletest-style: numbers in decimal,
-// strings quoted, pointers in hex, anything else as its bytes.
+// strings quoted, pointers in hex, containers element by element, anything else as its
+// bytes.
 void PrintBool(bool value, std::string* out);
 void PrintSigned(long long value, std::string* out);
 void PrintUnsigned(unsigned long long value, std::string* out);
@@ -85,6 +86,34 @@ void PrintPointer(const volatile void* value, std::string* out);
 void PrintCString(const char* value, std::string* out);
 void PrintQuoted(std::string_view value, std::string* out);
 void PrintBytes(const void* object, size_t size, std::string* out);
+
+// Containers (anything with begin() and end() that is not a string) print as googletest
+// prints them: "{ 1, 2, 3 }", at most 32 elements.
+template <typename T>
+concept PrintableRange = requires(const T& range) {
+  range.begin();
+  range.end();
+} && !std::is_convertible_v<const T&, std::string_view>;
+
+template <typename T>
+void PrintValue(const T& value, std::string* out);
+
+template <typename Range>
+void PrintRange(const Range& range, std::string* out) {
+  constexpr size_t kShown = 32;
+  out->append("{");
+  size_t count = 0;
+  for (const auto& element : range) {
+    if (count == kShown) {
+      out->append(", ...");
+      break;
+    }
+    out->append(count == 0 ? " " : ", ");
+    PrintValue(element, out);
+    ++count;
+  }
+  out->append(count == 0 ? "}" : " }");
+}
 
 template <typename T>
 void PrintValue(const T& value, std::string* out) {
@@ -107,6 +136,8 @@ void PrintValue(const T& value, std::string* out) {
     PrintPointer(value, out);
   } else if constexpr (std::is_convertible_v<const U&, std::string_view>) {
     PrintQuoted(std::string_view(value), out);
+  } else if constexpr (PrintableRange<U>) {
+    PrintRange(value, out);
   } else {
     PrintBytes(&value, sizeof(value), out);
   }
