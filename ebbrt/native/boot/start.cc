@@ -16,6 +16,7 @@
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/arch/x86_64/apic.h"
+#include "ebbrt/native/arch/x86_64/kvmclock.h"
 #include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/mem/vmem_allocator.h"
@@ -193,6 +194,11 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   ebbrt::MarkBootStep("APIC, clock calibration");
   // This CPU is core 0; the others (ACPI MADT) start and wait for ebbrt::Run.
   ebbrt::native::InitBootCore();
+  // kvmclock replaces the calibrated TSC as NowNs() when KVM offers it. After
+  // InitBootCore, because each core's structure is found through MyCore(); before the
+  // other cores start, because they follow the boot core's choice.
+  ebbrt::x86_64::InitKvmClock();
+  ebbrt::MarkBootStep("clock source");
   const size_t cores = ebbrt::native::StartSecondaryCores(rsdp_paddr);
   ebbrt::MarkBootStep("secondary cores (SMP)");
   ebbrt::RunGlobalConstructors();
@@ -200,7 +206,7 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   // The QEMU test runner looks for this exact line as the start banner.
   ebbrt::ConsolePrint("[ebbrt] boot: native x86_64\n");
   // What the machine turned out to be.
-  char line[160];
+  char line[256];
   int n = snprintf(line, sizeof(line), "[ebbrt] cores: %zu (APIC ids", cores);
   for (size_t core = 0; core < cores && n < static_cast<int>(sizeof(line)) - 16; ++core) {
     n += snprintf(line + n, sizeof(line) - n, " %u", ebbrt::native::ApicIdOf(core));
@@ -208,10 +214,13 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   snprintf(line + n, sizeof(line) - n, ")\n");
   ebbrt::ConsolePrint(line);
   ebbrt::PrintMemory(cores);
-  // Which APIC interface and timer mode CPUID allowed (ebbrt/native/arch/x86_64/apic.h).
+  // Which clock NowNs() reads (kvmclock.h), and which APIC interface and timer mode CPUID
+  // allowed (apic.h).
+  const bool kvmclock = ebbrt::x86_64::KvmClockActive();
   snprintf(line, sizeof(line),
-           "[ebbrt] clock: TSC at %llu MHz, local APIC timer at %llu MHz (calibrated against the "
-           "PIT); APIC: %s, timer: %s\n",
+           "[ebbrt] clock: %s%s); TSC at %llu MHz, local APIC timer at %llu MHz (calibrated "
+           "against the PIT); APIC: %s, timer: %s\n",
+           kvmclock ? "kvmclock (" : "TSC (no kvmclock: ", ebbrt::x86_64::KvmClockStatus(),
            static_cast<unsigned long long>(ebbrt::x86_64::TscHz() / 1'000'000),
            static_cast<unsigned long long>(ebbrt::x86_64::ApicTimerHz() / 1'000'000),
            ebbrt::x86_64::ApicModeName(ebbrt::x86_64::CurrentApicMode()),

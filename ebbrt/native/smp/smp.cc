@@ -12,6 +12,7 @@
 #include "ebbrt/native/arch/x86_64/apic.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
+#include "ebbrt/native/arch/x86_64/kvmclock.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
@@ -230,6 +231,8 @@ void ebbrt_native_ap_start(uint64_t core) {
       ebbrt::native::AllocateOrDie(order, core, "no memory for a core's descriptor tables");
   ebbrt::x86_64::LoadCoreTables(reinterpret_cast<void*>(tables),
                                 ebbrt::native::AllocateInterruptStacks(core));
+  // Its own kvmclock structure (when kvmclock is the clock) before anything reads the time.
+  ebbrt::x86_64::InitKvmClockOnSecondaryCore();
   ebbrt::x86_64::InitApicOnSecondaryCore();
   uint64_t generation = ebbrt::native::g_run_generation.load(std::memory_order_acquire);
   ebbrt::native::g_core_started.store(true, std::memory_order_release);

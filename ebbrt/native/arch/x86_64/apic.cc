@@ -5,6 +5,7 @@
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/io_port.h"
+#include "ebbrt/native/arch/x86_64/kvmclock.h"
 
 namespace ebbrt::x86_64 {
 namespace {
@@ -199,6 +200,7 @@ void DelayNs(uint64_t ns) {
 }
 
 uint64_t NowNs() {
+  if (KvmClockActive()) return KvmClockNowNs();
   // A 128-bit product: no overflow for centuries of uptime.
   return MulQ32(Rdtsc() - g_tsc_start, g_ns_per_tsc_tick_q32);
 }
@@ -208,8 +210,9 @@ void ArmTimer(uint64_t deadline_ns) {
   uint64_t wait_ns = deadline_ns > now ? deadline_ns - now : 0;
   if (wait_ns > kMaxWaitNs) wait_ns = kMaxWaitNs;
   if (g_timer_mode == TimerMode::kTscDeadline) {
-    // An absolute TSC value; one already passed fires at once.
-    WriteMsr(kIa32TscDeadlineMsr, TscDeadlineFor(g_tsc_start, now + wait_ns, g_tsc_ticks_per_ns_q32));
+    // An absolute TSC value, counted from now because NowNs may be kvmclock's rather than
+    // the TSC's since calibration; one already passed fires at once.
+    WriteMsr(kIa32TscDeadlineMsr, TscDeadlineFor(Rdtsc(), wait_ns, g_tsc_ticks_per_ns_q32));
     return;
   }
   Write(kApicTimerInitialCount, OneShotCountFor(wait_ns, g_apic_ticks_per_ns_q32));

@@ -11,8 +11,10 @@
 // `-cpu ...,+x2apic` and `+tsc-deadline`); KVM's in-kernel APIC offers both.
 //
 // Calibration counts TSC and APIC timer ticks across 2 ms of the legacy PIT (channel 2,
-// gated through port 0x61), which every PC machine type has. Under KVM, kvmclock would
-// give the TSC frequency directly (a later change); under TCG the PIT is what there is.
+// gated through port 0x61), which every PC machine type has. Under KVM, kvmclock could
+// give the TSC frequency directly (not done: the APIC timer needs the PIT anyway); under
+// TCG the PIT is what there is. NowNs() reads kvmclock once InitKvmClock() chose it
+// (kvmclock.h), the calibrated TSC otherwise.
 #pragma once
 
 #include <stdint.h>
@@ -59,7 +61,8 @@ void SendSelfIpi(uint8_t vector);
 // Busy-waits `ns` nanoseconds on the calibrated clock.
 void DelayNs(uint64_t ns);
 
-// Monotonic nanoseconds since calibration.
+// Monotonic nanoseconds: kvmclock's system time (since the VM started) when kvmclock is
+// the clock, else since calibration.
 uint64_t NowNs();
 
 // One timer interrupt at (or soon after) `deadline_ns`; replaces any earlier request.

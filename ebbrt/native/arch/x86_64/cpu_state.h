@@ -24,6 +24,14 @@ inline uint64_t Rdtsc() {
   return (uint64_t{high} << 32) | low;
 }
 
+// RDTSC that executes only after every earlier instruction has completed and every
+// earlier load is globally visible, so it cannot be read ahead of a preceding load (the
+// kvmclock version, say). Intel SDM Vol. 2B §4.3 (RDTSC).
+inline uint64_t RdtscOrdered() {
+  asm volatile("lfence" ::: "memory");
+  return Rdtsc();
+}
+
 struct CpuidResult {
   uint32_t eax, ebx, ecx, edx;
 };
