@@ -14,6 +14,7 @@
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/kvmclock.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/libc/reent.h"
 #include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/mem/vmem_allocator.h"
@@ -56,6 +57,8 @@ std::atomic<CoreRunFn> g_run_fn{nullptr};
 void SetCoreIndex(size_t core) {
   g_core_data[core].index = core;
   x86_64::WriteMsr(kGsBaseMsr, reinterpret_cast<uint64_t>(&g_core_data[core]));
+  // The C library's errno and static state are per core from here (MyCore() works).
+  InitCoreReent(core);
 }
 
 // Trampoline words live in the copy at kTrampolineBase, at their offset in the original.

@@ -92,11 +92,17 @@
  * "lite" exit). */
 /* #undef _LITE_EXIT */
 
-/* atexit records live in the global struct _reent (the default). */
-/* #undef _REENT_GLOBAL_ATEXIT */
+/* The atexit list is one static list for the machine (stdlib/__atexit.c,
+ * __call_atexit.c), outside every struct _reent: handlers registered on any core
+ * run when exit() is called, and the per-core structures (__DYNAMIC_REENT__
+ * below) do not carry 800 bytes of atexit table each that nothing would use. */
+#define _REENT_GLOBAL_ATEXIT 1
 
-/* stdin/stdout/stderr live inside the global struct _reent (the default). */
-/* #undef _WANT_REENT_GLOBAL_STDIO_STREAMS */
+/* stdin/stdout/stderr are three global FILEs (stdio/findfp.c, __sf) that every
+ * core's struct _reent points at, not three per structure: one stdout buffer
+ * and lock for the machine, so a line printed on any core stays whole and in
+ * order (ebbrt/native/libc/newlib_locks.h). */
+#define _WANT_REENT_GLOBAL_STDIO_STREAMS 1
 
 /* The full vfprintf/vfscanf, not the nano variants: nano printf has no %lld
  * and replaces the i-family (iprintf, fiprintf) that newlib's own code calls. */
@@ -113,6 +119,14 @@
 /* time_t stays 64-bit (newlib's default), not long. Same width on x86-64,
  * but 64-bit is what the headers promise everywhere. */
 /* #undef _WANT_USE_LONG_TIME_T */
+
+/* Not a newlib.hin macro but a port switch (sys/config.h sets it for Linux, RTEMS,
+ * ...): _REENT, and so errno and the state of strtok, rand, asctime, ..., is
+ * __getreent(), which EbbRT defines to return the calling core's own struct
+ * _reent (ebbrt/native/libc/reent.h) instead of the one global structure.
+ * _impure_ptr and _global_impure_ptr (reent/impure.c) both stay the global
+ * structure, which is the boot core's. */
+#define __DYNAMIC_REENT__ 1
 
 /* Not a newlib.hin macro but a port switch that sys/config.h defaults to int for
  * bare-metal targets: read() and write() return ssize_t, as POSIX declares them
