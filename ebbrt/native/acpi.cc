@@ -5,7 +5,7 @@
 namespace ebbrt::native {
 namespace {
 
-// ACPI 6.4 §5.2.5.3 (RSDP), §5.2.6 (header), §5.2.12 (MADT), §5.2.16 (SRAT).
+// ACPI 6.4 §5.2.5.3 (RSDP), §5.2.6 (header), §5.2.9 (FADT), §5.2.12 (MADT), §5.2.16 (SRAT).
 struct [[gnu::packed]] Rsdp {
   char signature[8];
   uint8_t checksum;
@@ -166,6 +166,10 @@ void ForEachEntry(const SdtHeader* table, size_t fixed_size, Fn fn) {
   }
 }
 
+// ACPI 6.4 §5.2.9, Table 5.9: CENTURY, one byte at offset 108 of the FADT (present since
+// ACPI 1.0, whose FADT was 116 bytes long).
+constexpr size_t kFadtCenturyOffset = 108;
+
 }  // namespace
 
 size_t FindCpuApicIds(uint64_t rsdp_paddr, uint32_t* apic_ids, size_t capacity) {
@@ -229,6 +233,12 @@ bool FindSratAffinity(uint64_t rsdp_paddr, SratAffinity* out) {
     }
   });
   return true;
+}
+
+uint8_t FindRtcCenturyRegister(uint64_t rsdp_paddr) {
+  const SdtHeader* fadt = FindTable(rsdp_paddr, "FACP");
+  if (fadt == nullptr || fadt->length <= kFadtCenturyOffset) return 0;
+  return reinterpret_cast<const uint8_t*>(fadt)[kFadtCenturyOffset];
 }
 
 }  // namespace ebbrt::native

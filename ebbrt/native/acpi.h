@@ -1,5 +1,5 @@
 // The CPUs of the machine and their NUMA affinity, from the ACPI MADT ("APIC" table) and
-// SRAT ("SRAT" table).
+// SRAT ("SRAT" table); the real-time clock's century byte, from the FADT ("FACP").
 //
 // Parsed here directly (a few dozen lines: RSDP -> RSDT/XSDT -> MADT/SRAT -> their
 // entries) rather than through a library such as ACPICA: EbbRT needs only the CPU list and
@@ -54,5 +54,10 @@ struct SratAffinity {
 // Fills `out` from the SRAT and returns true; false (and `out` empty) when there is no
 // RSDP, no SRAT, or its checksum is wrong. `rsdp_paddr` as for FindCpuApicIds.
 bool FindSratAffinity(uint64_t rsdp_paddr, SratAffinity* out);
+
+// The CMOS RAM index of the real-time clock's century byte, from the FADT's CENTURY field;
+// 0 when there is no FADT, it is too short to have the field, or it names none.
+// `rsdp_paddr` as for FindCpuApicIds.
+uint8_t FindRtcCenturyRegister(uint64_t rsdp_paddr);
 
 }  // namespace ebbrt::native

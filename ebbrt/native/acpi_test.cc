@@ -1,5 +1,5 @@
-// The MADT and SRAT parsers against tables laid out in a buffer as firmware would: an
-// RSDP (revision 2) pointing at an XSDT that lists a MADT and an SRAT. On hosted the
+// The MADT, SRAT and FADT parsers against tables laid out in a buffer as firmware would:
+// an RSDP (revision 2) pointing at an XSDT that lists a MADT, an SRAT and a FADT. On hosted the
 // "physical addresses" are simply the buffer's addresses.
 #include "ebbrt/native/acpi.h"
 
@@ -67,7 +67,7 @@ void SratX2Apic(TableBuilder& t, uint32_t x2apic_id, uint32_t domain) {
 
 class AcpiTest : public testing::Test {
  protected:
-  AcpiTest() : madt_("APIC"), srat_("SRAT"), xsdt_("XSDT") {
+  AcpiTest() : madt_("APIC"), srat_("SRAT"), fadt_("FACP"), xsdt_("XSDT") {
     madt_.U32(0xfee00000).U32(1);
     // Local APIC (type 0): APIC ids 0 and 1 enabled, 7 disabled; a local x2APIC (type 9).
     madt_.U8(0).U8(8).U8(0).U8(0).U32(1);
@@ -86,10 +86,18 @@ class AcpiTest : public testing::Test {
     SratMemoryRange(srat_, 1 << 30, 0, 2, 1);     // Empty: ignored.
   }
 
+  // A FADT of `length` bytes with `century` at offset 108 (ACPI 6.4 §5.2.9, Table 5.9;
+  // 0x32 is the CMOS byte PC firmware conventionally uses).
+  void Fadt(size_t length, uint8_t century) {
+    fadt_.bytes().resize(length);
+    if (length > 108) fadt_.bytes()[108] = century;
+  }
+
   // Lays out XSDT and RSDP for the tables; returns the RSDP's address.
   uint64_t Rsdp(bool with_srat = true) {
     xsdt_.U64(reinterpret_cast<uintptr_t>(madt_.Finish()));
     if (with_srat) xsdt_.U64(reinterpret_cast<uintptr_t>(srat_.Finish()));
+    if (fadt_.bytes().size() > 36) xsdt_.U64(reinterpret_cast<uintptr_t>(fadt_.Finish()));
     uint64_t xsdt = reinterpret_cast<uintptr_t>(xsdt_.Finish());
     memset(rsdp_, 0, sizeof(rsdp_));
     memcpy(rsdp_, "RSD PTR ", 8);
@@ -100,6 +108,7 @@ class AcpiTest : public testing::Test {
 
   TableBuilder madt_;
   TableBuilder srat_;
+  TableBuilder fadt_;  // Listed only when a test calls Fadt().
   TableBuilder xsdt_;
   uint8_t rsdp_[36];
 };
@@ -146,6 +155,20 @@ TEST_F(AcpiTest, BadChecksumMeansNoSrat) {
 TEST_F(AcpiTest, NoSratTable) {
   static SratAffinity srat;
   EXPECT_FALSE(FindSratAffinity(Rsdp(/*with_srat=*/false), &srat));
+}
+
+TEST_F(AcpiTest, CenturyRegisterFromFadt) {
+  Fadt(244, 0x32);
+  EXPECT_EQ(FindRtcCenturyRegister(Rsdp()), 0x32);
+}
+
+TEST_F(AcpiTest, NoCenturyRegister) {
+  EXPECT_EQ(FindRtcCenturyRegister(Rsdp()), 0);  // No FADT at all.
+}
+
+TEST_F(AcpiTest, FadtTooShortForTheCenturyField) {
+  Fadt(100, 0x32);
+  EXPECT_EQ(FindRtcCenturyRegister(Rsdp()), 0);
 }
 
 }  // namespace
