@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ebbrt/app/app_main.h"
 #include "ebbrt/native/boot/command_line.h"
@@ -22,6 +23,7 @@
 #include "ebbrt/native/mem/vmem_allocator.h"
 #include "ebbrt/native/smp/smp.h"
 #include "ebbrt/native/translation.h"
+#include "ebbrt/native/wall_clock.h"
 #include "ebbrt/native/start_info.h"
 #include "ebbrt/native/symbols.h"
 
@@ -150,6 +152,22 @@ void PrintMemory(size_t cores) {
   ConsolePrint(line);
 }
 
+// The wall-clock line of the start-up report: where Unix time comes from and what it was,
+// e.g. "[ebbrt] wall clock: CMOS RTC read at boot, century from CMOS byte 0x32 (FADT);
+// 2026-11-28 20:58:07 UTC".
+void PrintWallClock() {
+  char line[192];
+  Result<uint64_t> now_ns = native::RealTimeNs();
+  char when[32] = "";
+  if (now_ns.ok()) {
+    const time_t seconds = static_cast<time_t>(now_ns.value() / 1'000'000'000);
+    struct tm tm;
+    strftime(when, sizeof(when), "; %Y-%m-%d %H:%M:%S UTC", gmtime_r(&seconds, &tm));
+  }
+  snprintf(line, sizeof(line), "[ebbrt] wall clock: %s%s\n", native::WallClockSource(), when);
+  ConsolePrint(line);
+}
+
 void RunGlobalConstructors() {
   for (auto* ctor = __init_array_start; ctor != __init_array_end; ++ctor) {
     (*ctor)();
@@ -199,6 +217,9 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
   // other cores start, because they follow the boot core's choice.
   ebbrt::x86_64::InitKvmClock();
   ebbrt::MarkBootStep("clock source");
+  // Unix time for the C library: kvmclock's, or the CMOS RTC's read now (wall_clock.h).
+  ebbrt::native::InitWallClock(rsdp_paddr);
+  ebbrt::MarkBootStep("wall clock");
   const size_t cores = ebbrt::native::StartSecondaryCores(rsdp_paddr);
   ebbrt::MarkBootStep("secondary cores (SMP)");
   ebbrt::RunGlobalConstructors();
@@ -226,6 +247,7 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
            ebbrt::x86_64::ApicModeName(ebbrt::x86_64::CurrentApicMode()),
            ebbrt::x86_64::TimerModeName(ebbrt::x86_64::CurrentTimerMode()));
   ebbrt::ConsolePrint(line);
+  ebbrt::PrintWallClock();
   if (ebbrt::CommandLineHas("ebbrt.boottime")) ebbrt::PrintBootTimes();
 
   // As after a C main(): atexit handlers run and stdio buffers are flushed, then
