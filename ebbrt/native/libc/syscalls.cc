@@ -9,7 +9,8 @@
 //   - fds 0, 1 and 2 are the console: writing to 1 or 2 goes to ebbrt::ConsoleWrite,
 //     isatty() says yes, fstat() says character device (stdio then treats stdout as a
 //     terminal: line-buffered once malloc works, unbuffered until then);
-//   - everything else (files, processes, signals, clocks, reading the console) is not
+//   - the clocks (gettimeofday, clock_gettime, clock_getres) are in time.cc;
+//   - everything else (files, processes, signals, sleeping, reading the console) is not
 //     implemented: it returns -1 with errno = ENOSYS and prints
 //     "[ebbrt] unimplemented syscall: <name>", once per call (DESIGN.md: every
 //     unimplemented call fails with a clear error, never silently);
@@ -19,8 +20,8 @@
 #include <reent.h>
 #include <stddef.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/times.h>
+#include <time.h>
 
 #include "ebbrt/base/console.h"
 
@@ -120,12 +121,22 @@ int _execve_r(struct _reent* reent, const char* path, char* const argv[],
 }
 int _wait_r(struct _reent* reent, int* status) { return Unimplemented(reent, "wait"); }
 
-// Clocks arrive with the timer issue (kvmclock / TSC).
-int _gettimeofday_r(struct _reent* reent, struct timeval* tv, void* tz) {
-  return Unimplemented(reent, "gettimeofday");
-}
+// Clocks that can be read are in time.cc. times() would report the process's CPU
+// time, which nothing counts. Setting the clock has no use without a time service.
 clock_t _times_r(struct _reent* reent, struct tms* buf) {
   return Unimplemented(reent, "times");
+}
+int clock_settime(clockid_t clock_id, const struct timespec* tp) {
+  return Unimplemented(_REENT, "clock_settime");
+}
+
+// Sleeping would stop the core's event loop for the whole interval: an event runs to
+// completion, so nothing else (timers, IPIs, network receive) runs on that core until it
+// returns. An event that wants to wait uses ebbrt::timer (ebbrt/event/timer.h) and
+// returns, or blocks on a future the timer fulfils. newlib's sleep() and usleep() call
+// this and fail with it (BUILD.newlib, libc_sleep).
+int nanosleep(const struct timespec* request, struct timespec* remaining) {
+  return Unimplemented(_REENT, "nanosleep");
 }
 
 }  // extern "C"

@@ -134,4 +134,15 @@
  * sys/config.h (_ansi.h includes it first), so this definition wins. */
 #define _READ_WRITE_RETURN_TYPE _ssize_t
 
+/* Not newlib.hin macros either: the POSIX options that sys/features.h defines
+ * only for RTEMS and Cygwin. Without them <time.h> declares no clock_gettime,
+ * clock_getres or nanosleep and defines no CLOCK_MONOTONIC. EbbRT's glue
+ * (ebbrt/native/libc/time.cc) implements clock_gettime and clock_getres for
+ * CLOCK_REALTIME and CLOCK_MONOTONIC; nanosleep and clock_settime fail with
+ * ENOSYS; the per-process timers this option also declares (timer_create, ...)
+ * are not defined: using one is an undefined symbol at link time. The CPU-time
+ * clocks (_POSIX_CPUTIME) stay undefined: nothing counts them. */
+#define _POSIX_TIMERS 1
+#define _POSIX_MONOTONIC_CLOCK 200112L
+
 #endif /* !__NEWLIB_H__ */
