@@ -87,8 +87,7 @@ inline constexpr int64_t kMaxRelativeExptime = 60 * 60 * 24 * 30;
 
 // Seconds since the unix epoch. Tests inject a fake to test expiry without sleeping.
 using Clock = int64_t (*)();
-// time(nullptr). Hosted only in practice: native has no wall clock yet (its time() is an
-// unimplemented syscall), so a native server must pass its own clock.
+// time(nullptr), on native too (the CMOS RTC or kvmclock, docs/build.md#native-c-library).
 int64_t SystemClock();
 
 struct StoreConfig {
