@@ -10,7 +10,7 @@
 
 #include "ebbrt/base/check.h"
 #include "ebbrt/base/spin_lock.h"
-#include "ebbrt/core/cpu.h"
+#include "ebbrt/native/libc/reent.h"
 
 // One lock, recursive or not (newlib says which by the hook it calls). Its own cache line:
 // a FILE lock taken on one core should not slow down another core's FILE.
@@ -31,8 +31,8 @@ namespace {
 
 constexpr size_t kFree = 0;
 
-// See newlib_locks.h: before other cores start, the caller is the boot CPU, core 0.
-size_t Self() { return (NumCores() > 1 ? MyCore() : 0) + 1; }
+// See newlib_locks.h: before per-core data exists, the caller is the boot CPU, core 0.
+size_t Self() { return CallerCore() + 1; }
 
 __lock g_pool[kNewlibLockPoolSize];
 std::atomic<size_t> g_in_use{0};

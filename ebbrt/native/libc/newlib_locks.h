@@ -17,9 +17,10 @@
 //     blocks. A C library call from an event that could block (a stdio stream whose
 //     write function blocks on a future, were one ever added) would break this: two
 //     events of one core would then share the lock.
-//   - The owner is read without the per-core data before other cores exist: while
-//     NumCores() is 1 only the boot CPU runs C library code, and it is core 0 (boot code
-//     may print through stdio before InitBootCore sets the GS base MyCore() reads).
+//   - The owner is the core CallerCore() (reent.h) names: core 0 until the boot core's
+//     per-core data exists (boot code may print through stdio before InitBootCore sets
+//     the GS base MyCore() reads), MyCore() after; secondary cores set their GS base
+//     before running any C library code. The same rule picks each core's struct _reent.
 //   - Static locks (newlib's __lock___*_mutex objects) are zero-initialized data: they
 //     work from the first instruction, with no constructor. Dynamic locks (one per FILE,
 //     and one per unbuffered printf, whose temporary FILE on the stack gets a lock) come

@@ -43,10 +43,13 @@ void InitCoreReent(size_t core) {
   _REENT_INIT_PTR(&g_core_reents[core - 1].reent);
 }
 
+size_t CallerCore() {
+  return g_per_core.load(std::memory_order_relaxed) ? ebbrt::MyCore() : 0;
+}
+
 }  // namespace ebbrt::native
 
 extern "C" struct _reent* __getreent() {
-  if (!ebbrt::native::g_per_core.load(std::memory_order_relaxed)) return _GLOBAL_REENT;
-  const size_t core = ebbrt::MyCore();
+  const size_t core = ebbrt::native::CallerCore();
   return core == 0 ? _GLOBAL_REENT : &ebbrt::native::g_core_reents[core - 1].reent;
 }

@@ -30,4 +30,9 @@ namespace ebbrt::native {
 // C library code; from then on __getreent() returns the core's own structure.
 void InitCoreReent(size_t core);
 
+// The calling core's index, or 0 (the boot CPU) before the boot core's per-core data
+// exists: what C library glue (reent, newlib's locks) uses to tell cores apart. Every
+// secondary core sets its GS base before it runs any C library code.
+size_t CallerCore();
+
 }  // namespace ebbrt::native
