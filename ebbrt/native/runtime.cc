@@ -9,6 +9,7 @@
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
+#include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/smp/smp.h"
 
 namespace ebbrt {
@@ -22,6 +23,12 @@ size_t g_run_size = 0;
 // Every core of a Run: build its reps, wait for the others, run its loop until Stop, then
 // forget the cached reps of the runtime's Ebbs (the next Run builds new ones).
 void RunCore(MovableFunction<void()>* main_fn) {
+  // Event stacks are core-local VMemAllocator regions that other cores do touch (an event
+  // passes its locals by reference); they are freed only between Runs, invalidated in the
+  // freeing core's TLB alone. Every core drops its whole TLB here, before any event of the
+  // new Run, so no stale translation of a freed stack survives into reused memory
+  // (ebbrt/native/mem/vmem_allocator.h, TLB rule).
+  x86_64::FlushTlb();
   EventManager& manager = event_manager.GetRep();
   (void)timer.GetRep();
   g_cores_ready.fetch_add(1, std::memory_order_acq_rel);

@@ -24,6 +24,11 @@
 //    allocated on `core`. A freed span goes back to `core`'s own free list, and is reused
 //    only by an Allocate on `core`, which invalidates the whole span in its TLB first;
 //    stale entries can only be in that TLB, so none survive into the new region.
+//    Exception, event stacks: other cores write to them (an event hands out pointers to
+//    its locals), so their TLBs may hold entries too. That stays safe because stacks are
+//    freed only between Runs, when no core runs events, and every core flushes its whole
+//    TLB when it joins the next Run (ebbrt/native/runtime.cc) before anything can use the
+//    stack's address or its old memory again through it.
 //  - kShared regions may be touched by any core, whose TLBs may keep entries after the
 //    free. Their spans are never reused (retired), so no new region is reachable through
 //    a stale entry. Their physical pages are reused at once: a use after free on another

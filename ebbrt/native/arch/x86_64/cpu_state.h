@@ -75,4 +75,10 @@ inline void InvalidatePage(uintptr_t address) {
   asm volatile("invlpg (%0)" : : "r"(address) : "memory");
 }
 
+// Drops every TLB entry of this core: writing CR3 invalidates all non-global entries
+// (Intel SDM Vol. 3A §4.10.4.1), and EbbRT maps nothing global (CR4.PGE stays clear).
+inline void FlushTlb() {
+  asm volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" : : : "rax", "memory");
+}
+
 }  // namespace ebbrt::x86_64

@@ -119,7 +119,11 @@ Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)()) {
     }
     table = Table(entry);
   }
-  table[Index(virt, 1)] = (phys & kAddressMask) | kPresent | kWritable;
+  uint64_t& pte = table[Index(virt, 1)];
+  // Two cores faulting on one demand-zero page both get here: the second must not replace
+  // the first's page (whose core keeps using it through its TLB).
+  if (pte & kPresent) return Status(StatusCode::kAlreadyExists, "MapPage: already mapped");
+  pte = (phys & kAddressMask) | kPresent | kWritable;
   InvalidatePage(virt);
   return Status::Ok();
 }

@@ -32,7 +32,8 @@ bool IsMapped(uintptr_t address);
 
 // Maps the 4 KiB page at `virt` to `phys` (writable), creating missing paging structures
 // with `allocate_table` (which returns a zeroed, page-aligned, identity-mapped page or 0).
-// Fails if a table cannot be had or `virt` is inside a 2 MiB mapping.
+// Fails if a table cannot be had or `virt` is inside a large mapping, and with
+// kAlreadyExists (changing nothing) if `virt` is already mapped.
 Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)());
 
 // Makes a page unmapped by UnmapPage present again (identity mapped, writable).
