@@ -52,6 +52,9 @@ def ebbrt_portable_test(
             size = size,
             image = ":" + image,
             smp = vcpus,
+            # Every vCPU must have come up: with one missing, the tests that need all of
+            # them would skip and the run would still pass.
+            expect_log = ["^\\[==========\\] Running [0-9]+ tests from [0-9]+ test suites on %d vCPUs\\.$" % vcpus],
             memory = memory,
             qemu_timeout = qemu_timeout,
         )

@@ -3,8 +3,11 @@
 // first byte is written.
 #include "ebbrt/base/console.h"
 
+#include <atomic>
+
 #include "ebbrt/base/spin_lock.h"
 #include "ebbrt/drivers/uart_16550/uart_16550.h"
+#include "ebbrt/native/fatal_console.h"
 
 namespace ebbrt {
 namespace {
@@ -17,6 +20,9 @@ constexpr Uart16550 kConsoleUart(Uart16550::kCom1);
 // readable.
 SpinLock g_console_lock;
 
+// Set once a fatal write gave up waiting for the lock (see fatal_console.h).
+std::atomic<bool> g_fatal_bypass{false};
+
 }  // namespace
 
 void ConsoleWrite(const char* data, size_t size) {
@@ -24,4 +30,22 @@ void ConsoleWrite(const char* data, size_t size) {
   kConsoleUart.Write(data, size);
 }
 
+namespace native {
+
+void FatalConsoleWrite(const char* data, size_t size) {
+  // Long enough for another core to finish a line (a few ms of 115200-baud output).
+  constexpr int kAttempts = 1'000'000;
+  bool locked = false;
+  if (!g_fatal_bypass.load(std::memory_order_relaxed)) {
+    for (int i = 0; i < kAttempts && !locked; ++i) {
+      locked = g_console_lock.TryLock();
+      if (!locked) __builtin_ia32_pause();
+    }
+    if (!locked) g_fatal_bypass.store(true, std::memory_order_relaxed);
+  }
+  kConsoleUart.Write(data, size);
+  if (locked) g_console_lock.Unlock();
+}
+
+}  // namespace native
 }  // namespace ebbrt

@@ -1,7 +1,7 @@
 // Native backend of the fatal-error report (ebbrt/base/internal/fatal_backend.h).
 #include <stdint.h>
 
-#include "ebbrt/base/console.h"
+#include "ebbrt/native/fatal_console.h"
 #include "ebbrt/base/internal/fatal_backend.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/debug_exit.h"
@@ -9,7 +9,9 @@
 
 namespace ebbrt::base_internal {
 
-void PlatformFatalWrite(const char* data, size_t size) { ConsoleWrite(data, size); }
+void PlatformFatalWrite(const char* data, size_t size) {
+  native::FatalConsoleWrite(data, size);
+}
 
 bool PlatformIsReadableFrame(const void* address, size_t size) {
   uintptr_t start = reinterpret_cast<uintptr_t>(address);

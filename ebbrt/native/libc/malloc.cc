@@ -1,7 +1,7 @@
-// The C allocation functions on native, all on ebbrt::native::AllocateBytes, which has
-// no allocator behind it yet (allocate_bytes.h): today every allocation fails with
-// errno = ENOMEM after one log line. newlib's own code calls the reentrant forms
-// (_malloc_r, ...), which are here too; newlib's malloc is not built.
+// The C allocation functions on native, all on ebbrt::native::AllocateBytes, i.e. the
+// per-core GeneralPurposeAllocator (allocate_bytes.h); a failed allocation returns null
+// with errno = ENOMEM. newlib's own code calls the reentrant forms (_malloc_r, ...),
+// which are here too; newlib's malloc is not built.
 #include <errno.h>
 #include <reent.h>
 #include <stddef.h>

@@ -32,7 +32,10 @@ TEST(HarnessFailures, ContainersPrintTheirElements) {
 
 TEST(HarnessFailures, OrderingShowsTheOperator) { EXPECT_LT(uint64_t{9}, 3u); }
 
-TEST(HarnessFailures, FailIsFatal) { FAIL() << "explicit"; }
+TEST(HarnessFailures, FailIsFatal) {
+  const char* no_text = nullptr;
+  FAIL() << "explicit " << no_text;
+}
 
 // Passes: the ASSERT above must have returned before the assignment.
 TEST(HarnessFailures, NothingRanAfterTheFailedAssert) { EXPECT_FALSE(g_after_assert_ran); }

@@ -2,15 +2,16 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <new>
 
 #include "ebbrt/base/check.h"
-#include "ebbrt/base/console.h"
 #include "ebbrt/base/spin_lock.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/debug_exit.h"
+#include "ebbrt/native/fatal_console.h"
 #include "ebbrt/native/symbols.h"
 
 extern "C" {
@@ -128,7 +129,9 @@ bool OnPageFaultStack(uint64_t rsp) {
   return rsp <= top && rsp >= top - kInterruptStackSize - kPageSize;
 }
 
-void Print(const char* text) { ConsolePrint(text); }
+// The report may come from inside ConsoleWrite (a fault or NMI there): FatalConsoleWrite
+// never waits forever for the console lock this core may hold.
+void Print(const char* text) { native::FatalConsoleWrite(text, strlen(text)); }
 
 void PrintHexField(const char* name, uint64_t value) {
   char line[40];

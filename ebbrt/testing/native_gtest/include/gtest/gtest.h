@@ -146,8 +146,12 @@ void PrintValue(const T& value, std::string* out) {
 // Message text: strings go in as they are, other values as PrintValue shows them.
 template <typename T>
 void AppendToMessage(const T& value, std::string* out) {
-  if constexpr (std::is_convertible_v<const T&, std::string_view> &&
+  if constexpr (std::is_convertible_v<const T&, const char*> &&
                 !std::is_same_v<std::decay_t<T>, std::nullptr_t>) {
+    const char* text = value;
+    out->append(text != nullptr ? text : "(null)");  // As googletest streams a null string.
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view> &&
+                       !std::is_same_v<std::decay_t<T>, std::nullptr_t>) {
     std::string_view text(value);
     out->append(text.data(), text.size());
   } else if constexpr (std::is_same_v<std::decay_t<T>, char>) {
