@@ -2,7 +2,8 @@
 // has 1 GiB pages, and `qemu64`, which has not; the boot line says which the image used):
 // unmapping one 4 KiB page leaves every other page of its 2 MiB and 1 GiB neighbourhood
 // mapped with its contents, a second unmap is a no-op, RemapPage brings the page back,
-// and a 1 GiB region no boot step touched splits the same way. Verdict: AppMain's return.
+// and a 1 GiB region no boot step touched splits the same way; 2-3 GiB is in the boot map's
+// page size and 3-4 GiB in 2 MiB pages on both models. Verdict: AppMain's return.
 #include <stdint.h>
 #include <stdio.h>
 
@@ -71,6 +72,25 @@ int ebbrt::AppMain() {
   EXPECT_TRUE(x86::IsMapped(2 * k1G));
   EXPECT_TRUE(x86::RemapPage(far).ok());
   EXPECT_TRUE(x86::IsMapped(far));
+
+  // The page sizes around that split: 4 KiB pages in its 2 MiB, its 2 MiB neighbour whole.
+  EXPECT_EQ(x86::MappedPageBytes(far), uint64_t{x86::kPageSize});
+  EXPECT_EQ(x86::MappedPageBytes(far - x86::kPageSize), uint64_t{x86::kPageSize});
+  EXPECT_EQ(x86::MappedPageBytes(far + k2M), uint64_t{k2M});
+
+  // The third GiB (nothing there, nothing split it) is in the boot map's page size; the last
+  // GiB (the MMIO hole, and RAM below it on larger guests) is in 2 MiB pages on either CPU
+  // model, so no page spans RAM and the hole (pvh_entry.S).
+  const uint64_t below_3g = x86::IdentityMapPageBytes();
+  EXPECT_EQ(x86::MappedPageBytes(2 * k1G), below_3g);
+  EXPECT_EQ(x86::MappedPageBytes(3 * k1G - x86::kPageSize), below_3g);
+  EXPECT_EQ(x86::MappedPageBytes(3 * k1G), uint64_t{k2M});
+  EXPECT_EQ(x86::MappedPageBytes(3 * k1G + 5 * k2M + 9 * x86::kPageSize), uint64_t{k2M});
+  EXPECT_EQ(x86::MappedPageBytes(4 * k1G - k2M), uint64_t{k2M});
+  EXPECT_EQ(x86::MappedPageBytes(4 * k1G), uint64_t{0});
+  printf("page_table_checks: 2-3 GiB in %s pages, 3-4 GiB in %s pages\n",
+         x86::MappedPageBytes(2 * k1G) == k1G ? "1 GiB" : "2 MiB",
+         x86::MappedPageBytes(3 * k1G) == k2M ? "2 MiB" : "other");
 
   PageAllocator::Free(base);
   printf("page_table_checks: %d failure(s)\n", ebbrt_check_failures);

@@ -39,9 +39,14 @@
 #define PAGE_SIZE 4096
 #define LARGE_PAGE_SIZE 0x200000
 #define HUGE_PAGE_SIZE 0x40000000
-// 4 GiB of 2 MiB pages = 4 page directories of 512 entries (or 4 PDPT entries of 1 GiB).
+// 4 GiB of 2 MiB pages = 4 page directories of 512 entries. With 1 GiB pages, the first
+// 3 GiB are 3 PDPT entries of 1 GiB and the last GiB (the MMIO hole) is the 4th PD's 2 MiB
+// pages (see the map below).
 #define NUM_PDS 4
 #define NUM_PD_ENTRIES (NUM_PDS * 512)
+#define NUM_1G_PAGES 3
+#define LAST_PD (boot_pd + NUM_1G_PAGES * PAGE_SIZE)
+#define LAST_GIB (NUM_1G_PAGES * HUGE_PAGE_SIZE)  // 3 GiB.
 
 #define BOOT_STACK_SIZE 0x10000  // 64 KiB.
 
@@ -110,20 +115,28 @@ ebbrt_pvh_entry32:
         jz .Lno_long_mode
         movl %edx, %ebp
 
-        // Identity map [0, 4 GiB): PML4[0] -> PDPT. With 1 GiB pages where the CPU
-        // has them (CPUID.80000001H:EDX[26]), PDPT[0..3] map 1 GiB each: no page
-        // directories to fill and fewer TLB entries for RAM (Intel SDM Vol. 3A §4.5,
-        // Table 4-16). Otherwise PDPT[0..3] -> 4 consecutive PDs and PD entry k maps
-        // k * 2 MiB. The upper halves of all entries are already zero from the .bss
-        // clear; the boot PDs stay unused (zero) with 1 GiB pages. The 3-4 GiB MMIO
-        // hole is mapped write-back here, but the firmware's MTRRs mark it
-        // uncacheable, and UC in an MTRR wins over a WB page (Intel SDM Vol. 3A
-        // §11.5.2.2, Table 11-7).
+        // Identity map [0, 4 GiB): PML4[0] -> PDPT. Without 1 GiB pages, PDPT[0..3] -> 4
+        // consecutive PDs and PD entry k maps k * 2 MiB. With them (CPUID.80000001H:EDX[26]),
+        // PDPT[0..2] map 0-3 GiB in 1 GiB pages (no page directories to fill, fewer TLB
+        // entries for RAM; Intel SDM Vol. 3A §4.5, Table 4-16), but the last GiB still goes
+        // through the 4th PD in 2 MiB pages: 3-4 GiB holds both RAM below the PCI hole (QEMU
+        // `pc` with more than 3 GiB) and the hole's MMIO (PCI BARs, IOAPIC, HPET, LAPIC),
+        // which the firmware's MTRRs make uncacheable, and a large page spanning more than
+        // one MTRR memory type is undefined behaviour (Intel SDM Vol. 3A §11.11.9). 2 MiB
+        // pages keep RAM and the hole apart while RAM below the hole ends on a 2 MiB
+        // boundary, as QEMU's does for guests of more than 3 GiB (at 3 GiB on `pc`, 2 GiB on
+        // `q35`); a boundary inside a 2 MiB page would need 4 KiB pages there. The first
+        // MiB's fixed-range MTRRs inside the first page are the case the CPU handles itself,
+        // by mapping that page as 4 KiB pages in the TLB (same section). All entries'
+        // upper halves are already zero from the .bss clear; with 1 GiB pages the first 3
+        // boot PDs stay unused (zero).
         movl $boot_pdpt + (PTE_P | PTE_RW), boot_pml4
 
         testl $CPUID_80000001_EDX_PDPE1GB, %ebp
         jz .Lmap_2m
-        FILL_ENTRIES boot_pdpt, (PTE_P | PTE_RW | PTE_PS), HUGE_PAGE_SIZE, NUM_PDS
+        FILL_ENTRIES boot_pdpt, (PTE_P | PTE_RW | PTE_PS), HUGE_PAGE_SIZE, NUM_1G_PAGES
+        movl $LAST_PD + (PTE_P | PTE_RW), boot_pdpt + 8 * NUM_1G_PAGES
+        FILL_ENTRIES LAST_PD, LAST_GIB + (PTE_P | PTE_RW | PTE_PS), LARGE_PAGE_SIZE, 512
         jmp .Lmapped
 .Lmap_2m:
         FILL_ENTRIES boot_pdpt, boot_pd + (PTE_P | PTE_RW), PAGE_SIZE, NUM_PDS

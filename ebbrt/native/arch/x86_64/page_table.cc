@@ -163,10 +163,12 @@ uintptr_t ClearPage(uintptr_t virt) {
   return phys;
 }
 
-bool IsMapped(uintptr_t address) {
-  if (address >= (uint64_t{1} << 47)) return false;  // Non-canonical or kernel half: unused.
+bool IsMapped(uintptr_t address) { return MappedPageBytes(address) != 0; }
+
+uint64_t MappedPageBytes(uintptr_t address) {
+  if (address >= (uint64_t{1} << 47)) return 0;  // Non-canonical or kernel half: unused.
   int level;
-  return (*FindLeafEntry(address, &level) & kPresent) != 0;
+  return (*FindLeafEntry(address, &level) & kPresent) != 0 ? EntryBytes(level) : 0;
 }
 
 }  // namespace ebbrt::x86_64

@@ -16,9 +16,15 @@ namespace ebbrt::x86_64 {
 
 inline constexpr uintptr_t kPageSize = 4096;
 
-// The page size of the boot identity map: 1 GiB when CPUID.80000001H:EDX[26] (Page1GB)
-// says the CPU has 1 GiB pages, 2 MiB otherwise; pvh_entry.S decides by the same bit.
+// The page size of the boot identity map below 3 GiB: 1 GiB when CPUID.80000001H:EDX[26]
+// (Page1GB) says the CPU has 1 GiB pages, 2 MiB otherwise; pvh_entry.S decides by the same
+// bit. The last GiB (3-4 GiB, RAM below the PCI hole and the hole's MMIO) is in 2 MiB pages
+// either way, so no page spans two MTRR memory types (pvh_entry.S says why).
 uint64_t IdentityMapPageBytes();
+
+// The size of the page mapping `address` in the current page tables (4 KiB, 2 MiB or
+// 1 GiB; smaller than the boot map's once UnmapPage split it), or 0 when it is not mapped.
+uint64_t MappedPageBytes(uintptr_t address);
 
 // Makes the 4 KiB page holding `address` inaccessible: any access faults (#PF). A large
 // mapping around it is split first (1 GiB into 2 MiB pages, the 2 MiB page holding
