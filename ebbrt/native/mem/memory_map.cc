@@ -106,22 +106,27 @@ void SplitByNode(uint64_t begin, uint64_t end, const Fn& fn) {
   fn(begin, end, size_t{0});
 }
 
+// Fatal when the slots run out: a range left unreserved (a boot module the symbolizer still
+// reads) would be handed out by the page allocator while in use.
 void Reserve(uint64_t begin, uint64_t size) {
-  EBBRT_CHECK_MSG(g_reserved_count < kMaxReserved, "too many reserved memory ranges");
+  EBBRT_CHECK_MSG(g_reserved_count < kMaxReserved,
+                  "memory_map.cc: more reserved ranges (image, start info, memory map, boot modules) "
+                  "than its kMaxReserved slots; raise kMaxReserved or pass fewer boot modules");
   g_reserved[g_reserved_count++] = Range{begin, begin + size};
 }
 
-// Adds [begin, end) minus every reserved range to `node`.
-void AddUsable(uint64_t begin, uint64_t end, size_t node) {
+// Calls fn(begin, end) for the pieces of [begin, end) outside every reserved range.
+template <typename Fn>
+void ForEachUsable(uint64_t begin, uint64_t end, const Fn& fn) {
   if (begin >= end) return;
   for (size_t i = 0; i < g_reserved_count; ++i) {
     const Range& r = g_reserved[i];
     if (r.end <= begin || r.begin >= end) continue;
-    AddUsable(begin, r.begin, node);
-    AddUsable(r.end, end, node);
+    ForEachUsable(begin, r.begin, fn);
+    ForEachUsable(r.end, end, fn);
     return;
   }
-  PageAllocator::AddRange(node, begin, end);
+  fn(begin, end);
 }
 
 }  // namespace
@@ -141,7 +146,7 @@ void InitMemory(uint32_t start_info_paddr) {
   if (info->nr_modules > 0) {
     Reserve(info->modlist_paddr, sizeof(HvmModlistEntry) * info->nr_modules);
     const auto* modules = reinterpret_cast<const HvmModlistEntry*>(info->modlist_paddr);
-    for (uint32_t i = 0; i < info->nr_modules && g_reserved_count < kMaxReserved; ++i) {
+    for (uint32_t i = 0; i < info->nr_modules; ++i) {
       Reserve(modules[i].paddr, modules[i].size);
     }
   }
@@ -174,7 +179,26 @@ void InitMemory(uint32_t start_info_paddr) {
     any = true;
   }
   EBBRT_CHECK_MSG(any, "no usable RAM between 1 MiB and 4 GiB");
-  for_each_ram_piece([](uint64_t begin, uint64_t end, size_t node) { AddUsable(begin, end, node); });
+  // Two passes over the usable pieces: the first places each node's page-state table in its
+  // first piece big enough for it, the second hands every piece over, those before the
+  // table's piece included.
+  bool has_table[PageAllocator::kMaxNodes] = {};
+  for_each_ram_piece([&](uint64_t begin, uint64_t end, size_t node) {
+    ForEachUsable(begin, end, [&](uint64_t b, uint64_t e) {
+      if (!has_table[node]) has_table[node] = PageAllocator::PlaceTable(node, b, e);
+    });
+  });
+  for (size_t node = 0; node < nodes; ++node) {
+    if (spans[node].begin >= spans[node].end || has_table[node]) continue;
+    char line[128];
+    snprintf(line, sizeof(line), "[ebbrt] memory: node %zu has no usable range big enough for its page-state "
+             "table; its RAM is not used\n", node);
+    ConsolePrint(line);
+  }
+  for_each_ram_piece([&](uint64_t begin, uint64_t end, size_t node) {
+    if (!has_table[node]) return;
+    ForEachUsable(begin, end, [node](uint64_t b, uint64_t e) { PageAllocator::AddRange(node, b, e); });
+  });
   EBBRT_CHECK_MSG(PageAllocator::TotalPages() > 0, "no RAM for the page allocator");
 }
 

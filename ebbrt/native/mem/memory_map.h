@@ -2,7 +2,8 @@
 // every usable RAM range below 4 GiB (what the boot identity map covers), minus the
 // first MiB (legacy BIOS areas), the image itself, the start info, the memory map and the
 // boot modules (the image copy the symbolizer reads); and gives each piece to the
-// PageAllocator of its NUMA node.
+// PageAllocator of its NUMA node. More reserved ranges than memory_map.cc has slots for is
+// fatal, never a range silently left usable.
 //
 // NUMA nodes come from the ACPI SRAT: its proximity domains, in increasing order, are
 // nodes 0, 1, ...; RAM the SRAT does not cover, and CPUs it does not list, belong to

@@ -31,10 +31,14 @@ class PageAllocator {
   static constexpr size_t kMaxNodes = 16;
 
   // Boot (memory_map.cc), in this order: the number of nodes; then for each node the span
-  // its pages lie in, which sizes its page-state table; then its usable RAM, range by
-  // range. The table is carved from the first range of the node that can hold it.
+  // its pages lie in, which sizes its page-state table; then a first pass offering its
+  // usable RAM to PlaceTable, range by range, until one is big enough to hold the table
+  // (true from then on; false while none was); then a second pass handing every usable
+  // range to AddRange (fatal for a node without its table), which leaves out the table's
+  // pages. Two passes, so ranges before the one holding the table are not lost.
   static void SetNodeCount(size_t nodes);
   static void Init(size_t node, uintptr_t span_begin, uintptr_t span_end);
+  [[nodiscard]] static bool PlaceTable(size_t node, uintptr_t begin, uintptr_t end);
   static void AddRange(size_t node, uintptr_t begin, uintptr_t end);
   // The node `core` allocates from first (smp.cc, before the core starts). Until
   // EnablePerCoreNodes() (once the boot core's GS base says which core runs) every
