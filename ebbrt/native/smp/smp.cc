@@ -183,6 +183,15 @@ size_t StartSecondaryCores(uint64_t rsdp_paddr) {
     if (StartCore(next, apic_ids[i])) {
       ++next;
     } else {
+      // The CPU's stack and top-level page table stay allocated (a page and a stack per CPU
+      // that fails, which is rare). Freeing them would be safe only if the CPU could never
+      // run afterwards, and that cannot be known: a STARTUP IPI may be acted on after the
+      // 100 ms wait (a slow or overcommitted host), and then the CPU loads CR3 and %rsp from
+      // the trampoline words it reads, which may still be these (the VMemAllocator and page
+      // allocator would have given the memory to someone else by then). Neither another
+      // INIT nor the xAPIC's delivery status proves it stopped (x2APIC has no delivery
+      // status at all), so the leak is the safe choice. Such a late CPU could equally read
+      // the next core's trampoline words; nothing here guards against that yet.
       char line[96];
       snprintf(line, sizeof(line), "[ebbrt] CPU with APIC id %u did not start; continuing without it\n",
                apic_ids[i]);
