@@ -13,13 +13,31 @@
 namespace ebbrt::native {
 namespace {
 
-using Handler = MovableFunction<void()>;
+// An installed handler and its references: one held by the slot from AllocateVector
+// until FreeVector's grace period ends, and one per invocation in progress, held from
+// before the call until the call returns, across any blocking inside it. A handler may
+// block (device_interrupts.h), and a blocked event holds no RCU read-side protection
+// (event_manager.h), so the grace period alone cannot keep a running handler alive; the
+// count does. Whoever drops the last reference deletes it. The count is an atomic shared
+// across cores because one vector's handler may run on several cores at once; it is
+// touched once before and once after each call, never in interrupt context.
+struct Handler {
+  explicit Handler(MovableFunction<void()> fn) : fn(std::move(fn)) {}
+  MovableFunction<void()> fn;
+  std::atomic<uint32_t> references{1};  // The slot's.
+};
+
+void Unreference(Handler* handler) {
+  if (handler->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete handler;
+}
 
 enum class SlotState : uint8_t { kFree, kAllocated, kFreeing };
 
 struct Slot {
   SlotState state = SlotState::kFree;  // Under g_lock.
-  // Read by any core running the vector's event without the lock; freed through RCU.
+  // Read by any core running the vector's event without the lock. The slot's reference
+  // is dropped through RCU, so a pointer read here stays valid until this event next
+  // blocks or returns; RunHandler takes its own reference before either.
   std::atomic<Handler*> handler{nullptr};
   // Bumped by every allocation and free, so an event queued for an interrupt of an
   // earlier owner does not run a later owner's handler.
@@ -54,9 +72,12 @@ void RunHandler(uint8_t vector, uint64_t generation) {
   Handler* handler = slot.handler.load(std::memory_order_acquire);
   // Freed (or freed and allocated again) since the interrupt: not this handler's.
   if (handler == nullptr || slot.generation.load(std::memory_order_acquire) != generation) return;
-  // The handler cannot be destroyed under us: FreeVector defers that past a grace
-  // period, which waits for this event to finish.
-  (*handler)();
+  // Safe to take: the slot's reference is dropped only after a grace period, which cannot
+  // end before this event blocks or returns. The call may block; this reference, not
+  // RCU, keeps the handler alive until it returns.
+  handler->references.fetch_add(1, std::memory_order_relaxed);
+  handler->fn();
+  Unreference(handler);
 }
 
 }  // namespace
@@ -95,8 +116,12 @@ Status FreeVector(uint8_t vector) {
   }
   // The IDT entry keeps leading to OnDeviceInterrupt: a late interrupt is dropped by
   // RunHandler rather than reported as an unexpected vector.
+  // After the grace period no event can still be between reading the slot and taking its
+  // own reference; invocations still running (blocked) hold theirs, and the last one out
+  // deletes the handler. The vector can be reused meanwhile: the generation check keeps a
+  // new owner's interrupts away from the old handler.
   CallRcu([vector, handler] {
-    delete handler;
+    Unreference(handler);
     SpinLockGuard guard(g_lock);
     SlotOf(vector).state = SlotState::kFree;
   });

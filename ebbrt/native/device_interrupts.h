@@ -47,9 +47,12 @@ inline constexpr int kNumDeviceVectors = kLastDeviceVector - kFirstDeviceVector 
 // before or during ebbrt::Run. kResourceExhausted when all kNumDeviceVectors are taken.
 [[nodiscard]] Result<uint8_t> AllocateVector(MovableFunction<void()> handler);
 
-// Gives `vector` back. Must be called from an event: the handler is destroyed, and the
-// vector can be allocated again, only after an RCU grace period, when no core can still
-// be running it. Interrupts that still arrive on the vector meanwhile are dropped.
+// Gives `vector` back. Must be called from an event. No invocation starts after the RCU
+// grace period that follows; the vector can be allocated again then. The handler is
+// destroyed once that grace period has ended and every invocation already running has
+// returned, including one blocked on a future when FreeVector was called: a handler may
+// rely on its captures until it returns. Interrupts that still arrive on the vector
+// meanwhile are dropped.
 // kInvalidArgument for a vector outside the device range, kNotFound for one that is not
 // allocated (or is being freed).
 Status FreeVector(uint8_t vector);

@@ -4,7 +4,8 @@
 // handlers instead of sleeping; a handler may block like any event; allocating past the
 // last vector fails with kResourceExhausted; FreeVector's errors, that an interrupt on a
 // freed vector is dropped, and that the vector is handed out again after the grace
-// period. The timer and wake IPIs keep working throughout (every Block below needs them).
+// period; a handler blocked when its vector is freed keeps its captures until it
+// returns. The timer and wake IPIs keep working throughout (every Block below needs them).
 // Verdict: AppMain's return value (tests/native_libc/check.h).
 #include <stdint.h>
 #include <stdio.h>
@@ -210,6 +211,62 @@ void ExhaustAndFree() {
   for (int i = 0; i < allocated; ++i) EXPECT_TRUE(FreeVector(vectors[i]).ok());
 }
 
+// 6. FreeVector while the handler is blocked: the handler keeps its captures until it
+// returns, although the grace period ends meanwhile (a blocked event is quiescent), and
+// its closure is destroyed once, after it finished.
+struct Canary {
+  static constexpr uint64_t kAlive = 0xa11fe;
+  static inline std::atomic<int> destroyed{0};
+  static inline std::atomic<bool> handler_finished{false};
+  static inline std::atomic<bool> destroyed_before_finish{false};
+
+  Canary() = default;
+  Canary(Canary&& other) : state(other.state) { other.state = 0; }
+  Canary& operator=(Canary&&) = delete;
+  ~Canary() {
+    if (state != kAlive) return;  // Moved from.
+    if (!handler_finished.load()) destroyed_before_finish = true;
+    destroyed.fetch_add(1);
+    state = 0xdead;
+  }
+  uint64_t state = kAlive;
+};
+
+void FreeWhileBlocked() {
+  ebbrt::ConsolePrint("irq_checks: step 6 FreeVector while the handler is blocked\n");
+  // Step 5 freed every vector just now: let those frees finish.
+  WaitForGracePeriod();
+  auto* started = new ebbrt::Promise<void>();
+  ebbrt::Future<void> started_future = started->GetFuture();
+  auto* finished = new ebbrt::Promise<void>();
+  ebbrt::Future<void> finished_future = finished->GetFuture();
+  auto vector = AllocateVector([canary = Canary(), started, finished] {
+    started->SetValue();
+    delete started;
+    Sleep(50'000'000);
+    // Resumed after FreeVector and a grace period: the captures must still be ours.
+    EXPECT_EQ(canary.state, Canary::kAlive);
+    EXPECT_EQ(Canary::destroyed.load(), 0);
+    Canary::handler_finished = true;
+    finished->SetValue();
+    delete finished;
+  });
+  EXPECT_TRUE(vector.ok());
+  if (!vector.ok()) return;
+  ebbrt::x86_64::SendIpi(ebbrt::native::ApicIdOf(2), vector.value());
+  EXPECT_TRUE(started_future.Block().ok());
+  // The handler is now blocked on core 2.
+  EXPECT_TRUE(FreeVector(vector.value()).ok());
+  WaitForGracePeriod();
+  EXPECT_EQ(Canary::destroyed.load(), 0);
+  EXPECT_TRUE(finished_future.Block().ok());
+  // The last reference goes when the handler returns, just after it set `finished`.
+  for (int i = 0; i < 1000 && Canary::destroyed.load() == 0; ++i) Sleep(1'000'000);
+  WaitForGracePeriod();
+  EXPECT_EQ(Canary::destroyed.load(), 1);
+  EXPECT_TRUE(!Canary::destroyed_before_finish.load());
+}
+
 }  // namespace
 
 int ebbrt::AppMain() {
@@ -224,6 +281,7 @@ int ebbrt::AppMain() {
     PollingCore();
     BlockingHandler();
     ExhaustAndFree();
+    FreeWhileBlocked();
     ebbrt::ConsolePrint("irq_checks: stopping\n");
     ebbrt::Stop(0);
   });
