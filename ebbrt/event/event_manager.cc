@@ -208,15 +208,20 @@ void EventManager::Sleep() {
 void EventManager::Loop() {
   Timer& timer = ebbrt::timer.GetRep();
   // Timers are checked (which reads the clock) when the queue is empty, and otherwise
-  // every kEventsBetweenTimerChecks events: a due timer waits behind at most that many
-  // queued events, and a busy core does not pay a clock read per event.
-  constexpr int kEventsBetweenTimerChecks = 32;
-  int events_since_timer_check = 0;
+  // every kEventsBetweenChecks events, together with the platform's event sources
+  // (PlatformPollBusy; natively the interrupt window that turns pending device vectors
+  // into events), which an empty queue reaches through PlatformPoll or PlatformWait. A
+  // due timer or a device interrupt waits behind at most that many events before it is
+  // queued, and a busy core pays neither a clock read nor an interrupt window per event.
+  constexpr int kEventsBetweenChecks = 32;
+  int events_since_check = 0;
   while (true) {
     if (g_stop_requested.load(std::memory_order_acquire)) ExitLoop();
     DrainRemoteQueue();
-    if (local_queue_.Empty() || ++events_since_timer_check >= kEventsBetweenTimerChecks) {
-      events_since_timer_check = 0;
+    bool queue_empty = local_queue_.Empty();
+    if (queue_empty || ++events_since_check >= kEventsBetweenChecks) {
+      events_since_check = 0;
+      if (!queue_empty) event_internal::PlatformPollBusy();
       if (timer.RunOneExpired()) {
         MarkQuiescent();
         continue;  // It ran an event; look at the queues again.

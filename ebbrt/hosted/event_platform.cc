@@ -228,6 +228,11 @@ void PlatformWait(uint64_t deadline_ns) {
 
 void PlatformPoll() { WaitOnEpoll(g_cores[MyCore()], 0); }
 
+// Nothing: the only check would be epoll_wait, a system call costing more than many
+// events' dispatch, and a busy hosted core is a Linux thread that the kernel preempts
+// anyway. Watched fds are seen when the queue empties; timers by the loop's own check.
+void PlatformPollBusy() {}
+
 void PlatformNotify(size_t core) {
   uint64_t one = 1;
   // EAGAIN only if the counter is about to overflow, i.e. a wake-up is pending anyway.

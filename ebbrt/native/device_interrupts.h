@@ -17,9 +17,11 @@
 // is right for edge-triggered sources (MSI/MSI-X, IPIs); a level-triggered source would
 // have to be masked at the device until its event ran.
 //
-// A core takes interrupts only when its event loop has nothing to run (it sleeps with
-// `sti; hlt`, or opens a one-instruction window before polling idle handlers), as the
-// event loop is non-preemptive; pending vectors become events right after. Interrupts of
+// A core takes interrupts only between events, as the event loop is non-preemptive: when
+// it has nothing to run (it sleeps with `sti; hlt`, or opens a one-instruction window
+// before polling idle handlers) and, on a core whose queue never empties, in the same
+// window every few dozen events (PlatformPollBusy, ebbrt/event/internal/platform.h).
+// Pending vectors become events right after, queued behind the events already there. Interrupts of
 // one vector that arrive before its event is queued are merged into that one event, as
 // for any edge-triggered device: the handler looks at the device for all its work. An
 // interrupt taken while the core runs no event loop (between ebbrt::Run calls) waits,

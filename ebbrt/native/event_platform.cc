@@ -32,6 +32,12 @@ void PlatformPoll() {
   native::QueuePendingVectorEvents();
 }
 
+void PlatformPollBusy() {
+  // A core that always has events queued never sleeps or polls, and its device vectors
+  // would stay pending for as long as that lasts: the same window, between two events.
+  PlatformPoll();
+}
+
 void PlatformNotify(size_t core) {
   // A core never sleeps while its own events are queued, so waking itself needs nothing.
   if (core == MyCore()) return;

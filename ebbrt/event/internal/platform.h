@@ -23,6 +23,13 @@ void PlatformWait(uint64_t deadline_ns);
 // Checks the calling core's event sources without sleeping (for polling idle loops).
 void PlatformPoll();
 
+// Called by a core whose queue has not emptied for a while (every few dozen events, the
+// loop's busy check), which therefore reaches neither PlatformWait nor PlatformPoll: lets
+// the event sources that must not wait for the queue to empty queue their events. It is
+// on the dispatch path of a busy core, so a platform leaves out any source too costly to
+// check there.
+void PlatformPollBusy();
+
 // Wakes `core` from PlatformWait (or makes its next PlatformWait return at once).
 void PlatformNotify(size_t core);
 

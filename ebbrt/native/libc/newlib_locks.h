@@ -10,11 +10,15 @@
 //     fflush -> ...); the plain forms stop the machine with a fatal report when the
 //     holding core asks again (that would spin forever).
 //   - The owner is the core, not the event: an event cannot be switched out while it
-//     holds a newlib lock. Events run with interrupts disabled (the event loop enables
-//     them only while halted, ebbrt/native/event_platform.cc), so no interrupt handler
-//     runs inside printf; and what newlib calls while holding a lock (console write,
-//     malloc, the atexit handlers of exit(), which runs after the event loops) never
-//     blocks. A C library call from an event that could block (a stdio stream whose
+//     holds a newlib lock. Events run with interrupts disabled: the event loop enables
+//     them only between events (while halted in `sti; hlt`, and in the `sti; nop; cli`
+//     window it opens before polling idle handlers and every 32 events on a core whose
+//     queue never empties, ebbrt/native/event_platform.cc), and a core waiting for the
+//     next ebbrt::Run halts outside any event. An event holds no newlib lock once it
+//     returns, so no interrupt handler runs inside printf (the handlers only acknowledge
+//     the interrupt and, for a device vector, mark it pending). And what newlib calls
+//     while holding a lock (console write, malloc, the atexit handlers of exit(), which
+//     runs after the event loops) never blocks. A C library call from an event that could block (a stdio stream whose
 //     write function blocks on a future, were one ever added) would break this: two
 //     events of one core would then share the lock.
 //   - The owner is the core CallerCore() (reent.h) names: core 0 until the boot core's
