@@ -2,7 +2,6 @@
 // moves (including move-only values), value_or, and EBBRT_TRY propagation.
 #include "ebbrt/base/result.h"
 
-#include <stdio.h>
 
 #include <memory>
 #include <set>
@@ -10,6 +9,7 @@
 #include <utility>
 
 #include "ebbrt/base/status.h"
+#include "ebbrt/testing/int_to_string.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
@@ -298,12 +298,7 @@ TEST(TryTest, PropagatesAResultErrorThroughTwoLevels) {
   EXPECT_EQ(g_reached_after_try, 1);  // Only the line between the two TRYs.
 }
 
-// std::to_string is outside the native C++ subset.
-std::string IntToString(int value) {
-  char text[16];
-  snprintf(text, sizeof(text), "%d", value);
-  return text;
-}
+using testing_internal::IntToString;
 
 TEST(TryTest, ErrorConvertsToAResultOfAnotherType) {
   auto as_string = [](bool fail) -> Result<std::string> {

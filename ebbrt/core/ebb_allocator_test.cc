@@ -1,12 +1,12 @@
 // EbbAllocator and the id space: local and global ids, and compile-time static ids.
 #include "ebbrt/core/ebb_allocator.h"
 
-#include <stdio.h>
 
 #include <set>
 #include <string>
 
 #include "ebbrt/core/ebb_id.h"
+#include "ebbrt/testing/int_to_string.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
@@ -62,12 +62,7 @@ TEST(StaticEbbIdTest, IsDeterministicAndMatchesFnv1a) {
   }
 }
 
-// std::to_string is outside the native C++ subset.
-std::string IntToString(int value) {
-  char text[16];
-  snprintf(text, sizeof(text), "%d", value);
-  return text;
-}
+using testing_internal::IntToString;
 
 TEST(StaticEbbIdTest, DifferentNamesUsuallyDiffer) {
   // Not a guarantee (collisions are possible and reported at registration), but a good

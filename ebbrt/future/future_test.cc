@@ -1,7 +1,6 @@
 // Futures: chains, flattening, errors, WhenAll, cross-core fulfilment, broken promises.
 #include "ebbrt/future/future.h"
 
-#include <stdio.h>
 
 #include <atomic>
 #include <memory>
@@ -10,6 +9,7 @@
 #include <utility>
 
 #include "ebbrt/event/run.h"
+#include "ebbrt/testing/int_to_string.h"
 #include "ebbrt/testing/require_cores.h"
 #include "gtest/gtest.h"
 
@@ -42,12 +42,7 @@ TEST(FutureTest, ThenOnReadyFutureRunsInline) {
   EXPECT_EQ(f.value(), 20);
 }
 
-// std::to_string is outside the native C++ subset.
-std::string IntToString(int value) {
-  char text[16];
-  snprintf(text, sizeof(text), "%d", value);
-  return text;
-}
+using testing_internal::IntToString;
 
 TEST(FutureTest, ChainRunsWhenPromiseIsFulfilled) {
   Promise<int> p;
