@@ -28,9 +28,6 @@ struct FrameRecord {
 
 constexpr int kMaxFrames = 64;
 
-void Print(const char* cstr) { base_internal::FatalPrint(cstr); }
-void PrintHex(uint64_t value) { base_internal::FatalPrintHex(value); }
-
 }  // namespace
 
 namespace base_internal {
@@ -65,13 +62,13 @@ void PrintBacktraceFrom(const void* frame_pointer, int first_index) {
         frame->return_address == 0) {
       break;
     }
-    Print("  #");
+    base_internal::FatalPrint("  #");
     PrintDecimal(static_cast<uint64_t>(depth));
-    Print(" ");
-    PrintHex(frame->return_address);
-    Print(" ");
+    base_internal::FatalPrint(" ");
+    base_internal::FatalPrintHex(frame->return_address);
+    base_internal::FatalPrint(" ");
     base_internal::PlatformPrintSymbol(frame->return_address);
-    Print("\n");
+    base_internal::FatalPrint("\n");
     // Frames grow down: a caller's record is always above ours. Anything else is a
     // corrupt chain, so stop rather than wander.
     if (frame->caller <= frame) break;
@@ -80,17 +77,17 @@ void PrintBacktraceFrom(const void* frame_pointer, int first_index) {
 }
 
 void FatalError(const char* file, int line, const char* what, const char* message) {
-  Print("[ebbrt] FATAL ");
-  Print(file);
-  Print(":");
+  base_internal::FatalPrint("[ebbrt] FATAL ");
+  base_internal::FatalPrint(file);
+  base_internal::FatalPrint(":");
   PrintDecimal(static_cast<uint64_t>(line));
-  Print(": ");
-  Print(what);
+  base_internal::FatalPrint(": ");
+  base_internal::FatalPrint(what);
   if (message != nullptr && message[0] != '\0') {
-    Print(": ");
-    Print(message);
+    base_internal::FatalPrint(": ");
+    base_internal::FatalPrint(message);
   }
-  Print("\n[ebbrt] backtrace:\n");
+  base_internal::FatalPrint("\n[ebbrt] backtrace:\n");
   PrintBacktrace();
   base_internal::PlatformHalt();
 }

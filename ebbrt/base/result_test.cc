@@ -2,7 +2,6 @@
 // moves (including move-only values), value_or, and EBBRT_TRY propagation.
 #include "ebbrt/base/result.h"
 
-
 #include <memory>
 #include <set>
 #include <string>

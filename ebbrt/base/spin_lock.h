@@ -27,6 +27,15 @@ class SpinLock {
     }
   }
   bool TryLock() { return !locked_.exchange(true, std::memory_order_acquire); }
+  // Up to `attempts` tries, pausing between them: for fatal-report paths, which must not
+  // wait forever for a lock their own core may hold.
+  bool TryLockFor(int attempts) {
+    for (int i = 0; i < attempts; ++i) {
+      if (TryLock()) return true;
+      __builtin_ia32_pause();
+    }
+    return false;
+  }
   void Unlock() { locked_.store(false, std::memory_order_release); }
 
  private:

@@ -1,7 +1,6 @@
 // EbbAllocator and the id space: local and global ids, and compile-time static ids.
 #include "ebbrt/core/ebb_allocator.h"
 
-
 #include <set>
 #include <string>
 

@@ -1,7 +1,6 @@
 // Futures: chains, flattening, errors, WhenAll, cross-core fulfilment, broken promises.
 #include "ebbrt/future/future.h"
 
-
 #include <atomic>
 #include <memory>
 #include <string>

@@ -37,10 +37,7 @@ void FatalConsoleWrite(const char* data, size_t size) {
   constexpr int kAttempts = 1'000'000;
   bool locked = false;
   if (!g_fatal_bypass.load(std::memory_order_relaxed)) {
-    for (int i = 0; i < kAttempts && !locked; ++i) {
-      locked = g_console_lock.TryLock();
-      if (!locked) __builtin_ia32_pause();
-    }
+    locked = g_console_lock.TryLockFor(kAttempts);
     if (!locked) g_fatal_bypass.store(true, std::memory_order_relaxed);
   }
   kConsoleUart.Write(data, size);

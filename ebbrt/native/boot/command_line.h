@@ -8,10 +8,8 @@
 
 namespace ebbrt::native {
 
-// The whole command line; empty when QEMU was given none. At most 255 bytes are kept.
-std::string_view CommandLine();
-
-// The value of the first space-separated `key=value` word, or an empty view.
+// The value of the first space-separated `key=value` word, or an empty view. Only the
+// command line's first 255 bytes are kept.
 std::string_view CommandLineValue(std::string_view key);
 
 }  // namespace ebbrt::native

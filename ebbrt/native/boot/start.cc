@@ -93,8 +93,6 @@ bool CommandLineHas(const char* word) {
 
 namespace native {
 
-std::string_view CommandLine() { return g_command_line; }
-
 std::string_view CommandLineValue(std::string_view key) {
   std::string_view rest = g_command_line;
   while (!rest.empty()) {

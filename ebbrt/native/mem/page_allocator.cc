@@ -95,8 +95,12 @@ void PageAllocator::Free(uintptr_t block) {
 }
 
 int PageAllocator::AllocatedOrder(uintptr_t address) {
-  BuddyNode* owner = OwnerOf(address);
-  return owner != nullptr ? owner->AllocatedOrder(address) : -1;
+  // The owner's answer is the order (OwnerOf would ask the owner a second time).
+  for (size_t node = 0; node < g_num_nodes; ++node) {
+    int order = g_nodes[node].AllocatedOrder(address);
+    if (order >= 0) return order;
+  }
+  return -1;
 }
 
 size_t PageAllocator::NumNodes() { return g_num_nodes; }

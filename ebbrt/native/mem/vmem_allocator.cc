@@ -158,9 +158,7 @@ bool HandleFault(uintptr_t address) {
 bool DescribeFault(uintptr_t address, char* text, size_t size) {
   // The faulting code may hold the lock (a bug in this file); the report goes on without
   // the description rather than waiting forever.
-  bool locked = false;
-  for (int i = 0; i < 1'000'000 && !locked; ++i) locked = g_lock.TryLock();
-  if (!locked) return false;
+  if (!g_lock.TryLockFor(1'000'000)) return false;
   Span* span = FindSpan(address);
   if (span == nullptr) {
     snprintf(text, size, "in the VMemAllocator's range, never allocated");

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "ebbrt/native/arch/x86_64/fixed_point.h"
+
 namespace ebbrt::x86_64 {
 
 enum class ApicMode : uint8_t {
@@ -79,16 +81,6 @@ constexpr uint64_t ApicBaseFor(ApicMode mode, uint64_t current) {
 }
 
 inline constexpr uint32_t kIa32TscDeadlineMsr = 0x6e0;  // Intel SDM Vol. 3A §11.5.4.1.
-
-// Fixed point with 32 fractional bits: multiplications only at run time, because a
-// 128-bit division would need compiler-rt, which native images do not link.
-constexpr uint64_t MulQ32(uint64_t value, uint64_t factor_q32) {
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(value) * factor_q32) >> 32);
-}
-// (numerator << 32) / denominator, without overflowing 64 bits (denominator < 2^32).
-constexpr uint64_t RatioQ32(uint64_t numerator, uint64_t denominator) {
-  return ((numerator / denominator) << 32) + ((numerator % denominator) << 32) / denominator;
-}
 
 // The IA32_TSC_DEADLINE value for `deadline_ns` on the clock that reads 0 at `tsc_start`.
 // The extra tick rounds up, so the interrupt does not come a conversion error before the

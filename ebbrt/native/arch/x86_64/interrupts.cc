@@ -2,16 +2,15 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <new>
 
 #include "ebbrt/base/check.h"
+#include "ebbrt/base/internal/fatal_backend.h"
 #include "ebbrt/base/spin_lock.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/debug_exit.h"
-#include "ebbrt/native/fatal_console.h"
 #include "ebbrt/native/symbols.h"
 
 extern "C" {
@@ -129,27 +128,26 @@ bool OnPageFaultStack(uint64_t rsp) {
   return rsp <= top && rsp >= top - kInterruptStackSize - kPageSize;
 }
 
-// The report may come from inside ConsoleWrite (a fault or NMI there): FatalConsoleWrite
-// never waits forever for the console lock this core may hold.
-void Print(const char* text) { native::FatalConsoleWrite(text, strlen(text)); }
+// The fatal report's writers (base/fatal.cc): the report may come from inside
+// ConsoleWrite (a fault or NMI there), and they never wait forever for the console lock
+// this core may hold (ebbrt/native/fatal_console.h).
+void Print(const char* text) { base_internal::FatalPrint(text); }
 
 void PrintHexField(const char* name, uint64_t value) {
-  char line[40];
-  snprintf(line, sizeof(line), "%s=0x%016llx", name, static_cast<unsigned long long>(value));
-  Print(line);
+  Print(name);
+  Print("=");
+  base_internal::FatalPrintHex(value);
 }
 
 void PrintSymbolized(uint64_t address) {
   const char* name;
   uintptr_t offset;
-  char line[48];
-  snprintf(line, sizeof(line), "0x%016llx", static_cast<unsigned long long>(address));
-  Print(line);
+  base_internal::FatalPrintHex(address);
   if (native::LookupSymbol(address, &name, &offset)) {
     Print(" ");
     Print(name);
-    snprintf(line, sizeof(line), "+0x%llx", static_cast<unsigned long long>(offset));
-    Print(line);
+    Print("+");
+    base_internal::FatalPrintHex(offset, 1);
   }
 }
 

@@ -20,6 +20,8 @@
 
 #include <atomic>
 
+#include "ebbrt/native/arch/x86_64/fixed_point.h"
+
 namespace ebbrt::x86_64 {
 
 // KVM's CPUID leaves. Linux Documentation/virt/kvm/x86/cpuid.rst (KVM_CPUID_SIGNATURE,
@@ -138,7 +140,7 @@ constexpr uint64_t PvclockScaleDelta(uint64_t delta, uint32_t mul, int8_t shift)
   } else {
     delta >>= -shift;
   }
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(delta) * mul) >> 32);
+  return MulQ32(delta, mul);
 }
 
 // system_time + the scaled TSC delta since tsc_timestamp, for one consistent copy.
