@@ -3,13 +3,13 @@
 
     bazel build -c opt //bench/memcached:loadgen //apps/memcached:memcached_hosted
     bench/memcached/compare.py                      # 3 reps, about 90 s
-    bench/memcached/compare.py --reps 5 --workload fixed --no-ladder -- --pipeline=4
+    bench/memcached/compare.py --reps 5 --workload fixed --no-ladder
 
 Every measurement is one load-generator run against a freshly started server (preloaded,
 then measured), and the two servers always alternate: stock, EbbRT, stock, EbbRT, ... (the
 order flips every repetition), so a noisy stretch of a shared machine hits both alike.
 
-1. Closed loop: --reps runs per server of maximum throughput (16 connections, pipeline 1).
+1. Closed loop: --reps runs per server of maximum throughput (16 connections, pipeline 4).
 2. Open-loop ladder (unless --no-ladder): the same offered loads for both servers, from 15% to
    125% of the faster server's closed-loop median, each load run for both servers before the
    next, --reps times; a server stops climbing in a repetition after three consecutive loads
