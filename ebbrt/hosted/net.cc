@@ -26,6 +26,7 @@
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/hosted/fd_watch.h"
 #include "ebbrt/hosted/internal/hosted_core.h"
+#include "ebbrt/hosted/system_error.h"
 #include "ebbrt/net/net.h"
 
 namespace ebbrt::net {
@@ -208,7 +209,7 @@ class HostedTcpConnection final : public TcpConnection {
       }
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       if (errno == EINTR) continue;
-      Fail(Status(StatusCode::kIoError, "connection reset or failed"), false);
+      Fail(Status(StatusCode::kIoError, "recv failed (connection reset?)", errno), false);
       return;
     }
   }
@@ -226,7 +227,7 @@ class HostedTcpConnection final : public TcpConnection {
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        Fail(Status(StatusCode::kIoError, "send failed (peer reset?)"), false);
+        Fail(Status(StatusCode::kIoError, "send failed (peer reset?)", errno), false);
         return;
       }
       queued_bytes_ -= static_cast<size_t>(n);
@@ -355,18 +356,20 @@ void AcceptAll(int listen_fd, TcpAcceptor* acceptor) {
 // Creates, binds and watches this core's listening socket.
 Result<uint16_t> ListenOnThisCore(uint16_t port, TcpAcceptor* acceptor) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status(StatusCode::kResourceExhausted, "socket() failed (fd limit?)");
+  if (fd < 0) return hosted::SystemError("socket (TCP listener)", errno);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   sockaddr_in addr = ToSockaddr(Ipv4Address::Any(), port);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    int error = errno;
     close(fd);
-    return Status(StatusCode::kAlreadyExists, "bind failed: TCP port in use (or privileged)");
+    return hosted::SystemError("bind (TCP)", error);
   }
   if (listen(fd, SOMAXCONN) != 0) {
+    int error = errno;
     close(fd);
-    return Status(StatusCode::kIoError, "listen failed");
+    return hosted::SystemError("listen", error);
   }
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -412,7 +415,7 @@ class HostedUdpSocket final : public UdpSocket {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
         return Status(StatusCode::kResourceExhausted, "UDP send buffer full; datagram not sent");
       }
-      return Status(StatusCode::kIoError, "UDP sendmsg failed");
+      return Status(StatusCode::kIoError, "UDP sendmsg", errno);
     }
     return Status::Ok();
   }
@@ -475,13 +478,14 @@ Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
                         MovableFunction<std::unique_ptr<TcpHandler>(TcpConnection&)> make_handler) {
   EBBRT_CHECK_MSG(OnCore(), "ConnectTcp must be called on an EbbRT core");
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return MakeFailedFuture<void>(Status(StatusCode::kResourceExhausted, "socket() failed"));
+  if (fd < 0) return MakeFailedFuture<void>(hosted::SystemError("socket (TCP)", errno));
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   sockaddr_in addr = ToSockaddr(address, port);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 && errno != EINPROGRESS) {
+    int error = errno;
     close(fd);
-    return MakeFailedFuture<void>(Status(StatusCode::kUnavailable, "connect failed"));
+    return MakeFailedFuture<void>(hosted::SystemError("connect", error));
   }
   auto promise = std::make_shared<Promise<void>>();
   Future<void> result = promise->GetFuture();
@@ -493,7 +497,7 @@ Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
     if (error != 0) {
       close(fd);
-      promise->SetError(Status(StatusCode::kUnavailable, "connection refused or unreachable"));
+      promise->SetError(hosted::SystemError("connect", error));
       return;
     }
     auto* connection = new HostedTcpConnection(fd, address, port);
@@ -522,11 +526,12 @@ Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
 Result<std::unique_ptr<UdpSocket>> BindUdp(uint16_t port, UdpReceiveFn receive) {
   EBBRT_CHECK_MSG(OnCore(), "BindUdp must be called on an EbbRT core");
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status(StatusCode::kResourceExhausted, "socket() failed");
+  if (fd < 0) return hosted::SystemError("socket (UDP)", errno);
   sockaddr_in addr = ToSockaddr(Ipv4Address::Any(), port);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    int error = errno;
     close(fd);
-    return Status(StatusCode::kAlreadyExists, "bind failed: UDP port in use (or privileged)");
+    return hosted::SystemError("bind (UDP)", error);
   }
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);

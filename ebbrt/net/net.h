@@ -133,11 +133,13 @@ class TcpAcceptor {
 };
 
 // Listens on `port` (0: an ephemeral port) of every address on every core. Fulfilled with
-// the port once all cores listen, or with the error (e.g. kAlreadyExists: port in use).
+// the port once all cores listen, or with the error (e.g. kAlreadyExists: port in use;
+// kPermissionDenied: a privileged port; on hosted the Status carries the errno, and
+// StatusText(status) prints the system's reason).
 Future<uint16_t> ListenTcp(uint16_t port, TcpAcceptor& acceptor);
 
 // Connects from the calling core; `make_handler` builds the handler once connected.
-// Fulfilled when connected (kUnavailable: refused or unreachable).
+// Fulfilled when connected (kUnavailable: refused or unreachable; hosted adds the errno).
 Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
                         MovableFunction<std::unique_ptr<TcpHandler>(TcpConnection&)> make_handler);
 
