@@ -23,7 +23,9 @@
 #include "ebbrt/base/check.h"
 #include "ebbrt/base/vector.h"
 #include "ebbrt/core/cpu.h"
+#include "ebbrt/core/per_core.h"
 #include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/spawn_on.h"
 #include "ebbrt/hosted/fd_watch.h"
 #include "ebbrt/hosted/internal/hosted_core.h"
 #include "ebbrt/hosted/system_error.h"
@@ -93,12 +95,12 @@ struct CoreNet {
   // kReadSize bytes that TCP reads land in (see kCopyReadsUpTo); made when needed.
   std::unique_ptr<IOBuf> spare_read_buffer;
 };
-CoreNet g_core_net[kMaxCores];
+PerCore<CoreNet> g_core_net;
 
 void CloseEverythingOnThisCore();
 
 CoreNet& ThisCoreNet() {
-  CoreNet& net = g_core_net[MyCore()];
+  CoreNet& net = g_core_net.Mine();
   if (!net.hook_installed) {
     net.hook_installed = true;
     hosted_internal::AddCoreExitHook([] { CloseEverythingOnThisCore(); });
@@ -315,7 +317,7 @@ class HostedTcpConnection final : public TcpConnection {
 };
 
 void CloseEverythingOnThisCore() {
-  CoreNet& net = g_core_net[MyCore()];
+  CoreNet& net = g_core_net.Mine();
   for (int fd : net.listen_fds) {
     (void)hosted::UnwatchFd(fd);
     close(fd);
@@ -451,24 +453,12 @@ Future<uint16_t> ListenTcp(uint16_t port, TcpAcceptor& acceptor) {
   Result<uint16_t> bound = ListenOnThisCore(port, &acceptor);
   if (!bound.ok()) return MakeFailedFuture<uint16_t>(bound.status());
   uint16_t actual = bound.value();
-  Vector<Future<void>> others;
-  size_t self = MyCore();
-  for (size_t core = 0; core < NumCores(); ++core) {
-    if (core == self) continue;
-    auto promise = std::make_unique<Promise<void>>();
-    others.PushBack(promise->GetFuture());
-    SpawnRemote(
-        [promise = std::move(promise), actual, acceptor = &acceptor]() mutable {
-          Result<uint16_t> result = ListenOnThisCore(actual, acceptor);
-          if (result.ok()) {
-            promise->SetValue();
-          } else {
-            promise->SetError(result.status());
-          }
-        },
-        core);
-  }
-  return WhenAll(std::move(others)).Then([actual](Future<void> all) -> Future<uint16_t> {
+  const size_t self = MyCore();
+  Future<void> others = ForEachCore([self, actual, acceptor = &acceptor](size_t core) -> Status {
+    if (core == self) return Status::Ok();  // Bound above.
+    return ListenOnThisCore(actual, acceptor).status();
+  });
+  return std::move(others).Then([actual](Future<void> all) -> Future<uint16_t> {
     if (!all.ok()) return MakeFailedFuture<uint16_t>(all.status());
     return MakeReadyFuture(actual);
   });
