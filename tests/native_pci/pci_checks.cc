@@ -1,12 +1,20 @@
 // PCI natively, against the devices QEMU emulates (the BUILD file lists them): enumeration
 // across a PCI-to-PCI bridge, BAR decoding and sizing of every kind on a real (emulated)
 // function, the capability list and MSI-X capability, and the MSI-X table in device
-// memory: programming an entry and masking it, read back from the device.
+// memory: programming an entry and masking it, read back from the device. Then memory for
+// devices: a BAR above 4 GiB mapped uncached and used, and DMA addresses (identity-mapped
+// memory only).
 #include <stdint.h>
+#include <stdlib.h>
 
+#include "ebbrt/native/arch/x86_64/mmio.h"
+#include "ebbrt/native/arch/x86_64/page_table.h"
+#include "ebbrt/native/mem/dma.h"
+#include "ebbrt/native/mem/vmem_allocator.h"
 #include "ebbrt/native/pci/devices.h"
 #include "ebbrt/native/pci/pci.h"
 #include "ebbrt/native/smp/smp.h"
+#include "ebbrt/testing/on_cores.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt::pci {
@@ -16,6 +24,7 @@ namespace {
 constexpr Address kBridge{0, 5, 0};
 constexpr Address kVirtioNet{1, 3, 0};  // behind the bridge: conventional PCI, transitional
 constexpr Address kVirtioRng{0, 1, 0};
+constexpr Address kSharedMemory{0, 6, 0};  // ivshmem-plain: BAR 2 is 1 GiB of RAM, above 4 GiB
 
 const Function* Find(Address address) {
   for (const Function& f : MachineDevices().functions()) {
@@ -117,6 +126,80 @@ TEST(PciDevicesTest, MsixTableEntriesProgramAndMaskInDeviceMemory) {
   ASSERT_TRUE(table.Mask(2, true).ok());
   EXPECT_TRUE(table.IsMasked(2));
   SetMsixControl(config, kVirtioNet, msix, /*enabled=*/false, /*function_masked=*/false);
+}
+
+TEST(DeviceMemoryTest, BarAboveFourGiBIsMappedUncachedAndWorks) {
+  ConfigSpace& config = MachineConfigSpace();
+  Bar bars[kMaxBars];
+  ASSERT_TRUE(ReadBars(config, kSharedMemory, bars).ok());
+  const Bar& shared = bars[2];
+  ASSERT_EQ(shared.kind, Bar::Kind::kMemory64);
+  ASSERT_GE(shared.address, x86_64::kIdentityMapEnd);  // where the identity map cannot reach
+  config.Write16(kSharedMemory, kCommand, config.Read16(kSharedMemory, kCommand) | kCommandMemorySpace);
+  Result<volatile uint8_t*> mapped = MapBar(shared, "ivshmem BAR 2");
+  ASSERT_TRUE(mapped.ok()) << mapped.status().message();
+  volatile uint8_t* base = mapped.value();
+  const uintptr_t address = reinterpret_cast<uintptr_t>(base);
+  EXPECT_EQ(x86_64::MappedCacheType(address), x86_64::CacheType::kUncached);
+  EXPECT_EQ(x86_64::MappedCacheType(address + shared.size - 4), x86_64::CacheType::kUncached);
+  EXPECT_FALSE(x86_64::IsMapped(address - x86_64::kPageSize));  // the guard page
+  // The first and last words, and one in the middle, hold what was written.
+  const uint64_t offsets[] = {0, shared.size / 2 + 8, shared.size - 4};
+  for (uint64_t offset : offsets) x86_64::MmioWrite32(base + offset, 0x5a000000u | static_cast<uint32_t>(offset >> 12));
+  for (uint64_t offset : offsets) {
+    EXPECT_EQ(x86_64::MmioRead32(base + offset), 0x5a000000u | static_cast<uint32_t>(offset >> 12))
+        << "offset " << offset;
+  }
+  // A second, unaligned mapping of the same memory sees the same bytes.
+  Result<uintptr_t> again = native::VMemAllocator::MapDevice(shared.address + shared.size / 2 + 8, 4, "ivshmem word");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value() % x86_64::kPageSize, 8u);
+  EXPECT_EQ(x86_64::MmioRead32(reinterpret_cast<volatile void*>(again.value())),
+            0x5a000000u | static_cast<uint32_t>((shared.size / 2 + 8) >> 12));
+  const size_t live = native::VMemAllocator::LiveRegions();
+  native::VMemAllocator::Free(again.value());
+  native::VMemAllocator::Free(address);
+  EXPECT_EQ(native::VMemAllocator::LiveRegions(), live - 2);
+  EXPECT_FALSE(x86_64::IsMapped(address));
+}
+
+TEST(DeviceMemoryTest, OnlyAssignedMemoryBarsMap) {
+  Bar bars[kMaxBars];
+  ASSERT_TRUE(ReadBars(MachineConfigSpace(), kVirtioNet, bars).ok());
+  EXPECT_EQ(MapBar(bars[0], "io").status().code(), StatusCode::kInvalidArgument);  // I/O BAR
+  EXPECT_EQ(MapBar(bars[2], "unused").status().code(), StatusCode::kInvalidArgument);
+  Bar unassigned = bars[1];
+  unassigned.address = 0;
+  EXPECT_EQ(MapBar(unassigned, "unassigned").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(native::VMemAllocator::MapDevice(0x1000, 0, "empty").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+int g_static_buffer[64];
+
+TEST(DmaAddressTest, IdentityMappedMemoryIsItsOwnAddress) {
+  void* heap = malloc(3000);
+  ASSERT_NE(heap, nullptr);
+  Result<uint64_t> paddr = native::TryDmaAddress(heap, 3000);
+  ASSERT_TRUE(paddr.ok()) << paddr.status().message();
+  EXPECT_EQ(paddr.value(), reinterpret_cast<uintptr_t>(heap));
+  EXPECT_EQ(native::DmaAddress(heap, 3000), reinterpret_cast<uintptr_t>(heap));
+  free(heap);
+  EXPECT_EQ(native::TryDmaAddress(g_static_buffer, sizeof(g_static_buffer)).value(),
+            reinterpret_cast<uintptr_t>(g_static_buffer));
+}
+
+TEST(DmaAddressTest, MemoryOutsideTheIdentityMapIsRefused) {
+  // An event's stack is a VMemAllocator region: its addresses mean nothing to a device.
+  ebbrt::testing_internal::InFreshRun(1, [] {
+    int on_stack[16] = {};
+    EXPECT_EQ(native::TryDmaAddress(on_stack, sizeof(on_stack)).status().code(),
+              StatusCode::kInvalidArgument);
+  });
+  EXPECT_EQ(native::TryDmaAddress(nullptr, 8).status().code(), StatusCode::kInvalidArgument);  // null page
+  EXPECT_EQ(native::TryDmaAddress(g_static_buffer, 0).status().code(), StatusCode::kInvalidArgument);
+  auto* below_4g = reinterpret_cast<const void*>(x86_64::kIdentityMapEnd - 16);
+  EXPECT_EQ(native::TryDmaAddress(below_4g, 32).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

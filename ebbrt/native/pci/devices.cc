@@ -6,6 +6,7 @@
 
 #include "ebbrt/base/console.h"
 #include "ebbrt/base/spin_lock.h"
+#include "ebbrt/native/mem/vmem_allocator.h"
 #include "ebbrt/native/pci/port_io_config_space.h"
 
 namespace ebbrt::pci {
@@ -85,6 +86,15 @@ void PrintDevices() {
              list.dropped(), DeviceList::kMaxFunctions, list.skipped_bridges());
     ConsolePrint(line);
   }
+}
+
+Result<volatile uint8_t*> MapBar(const Bar& bar, const char* name) {
+  if (bar.kind != Bar::Kind::kMemory32 && bar.kind != Bar::Kind::kMemory64) {
+    return Status(StatusCode::kInvalidArgument, "MapBar: not a memory BAR");
+  }
+  if (bar.address == 0) return Status(StatusCode::kFailedPrecondition, "MapBar: BAR not assigned");
+  uintptr_t mapped = EBBRT_TRY(native::VMemAllocator::MapDevice(bar.address, bar.size, name));
+  return reinterpret_cast<volatile uint8_t*>(mapped);
 }
 
 }  // namespace ebbrt::pci

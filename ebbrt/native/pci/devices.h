@@ -13,6 +13,7 @@
 
 #include <span>
 
+#include "ebbrt/base/result.h"
 #include "ebbrt/native/pci/config_space.h"
 #include "ebbrt/native/pci/pci.h"
 
@@ -44,5 +45,11 @@ const DeviceList& MachineDevices();
 
 // One console line per function: address, ids, class, BARs in use, capability ids.
 void PrintDevices();
+
+// Maps a memory BAR uncached (wherever firmware put it, above 4 GiB too) and returns its
+// first byte; `name` (a literal) names the mapping in fault reports. kInvalidArgument for
+// an I/O or unused BAR, kFailedPrecondition for one firmware did not assign (address 0),
+// else as VMemAllocator::MapDevice. Access it with ebbrt/native/arch/x86_64/mmio.h.
+Result<volatile uint8_t*> MapBar(const Bar& bar, const char* name);
 
 }  // namespace ebbrt::pci
