@@ -231,49 +231,44 @@ TEST(SplitVirtqueueTest, InterruptSuppressionWithoutLostWakeups) {
   }
 }
 
-TEST(SplitVirtqueueTest, GarbageIdBreaksTheQueueWithoutHarm) {
-  Ring ring(8);
-  SplitVirtqueue queue(ring.bytes, 8, false);
-  FakeVirtqueueDevice device(ring.bytes, 8, false);
-  uint8_t b[8];
-  ASSERT_TRUE(queue.Add({{.address = Address(b), .length = 8}}, b).ok());
-  (void)queue.Publish();
-  device.TakeAvailable();
-  device.WriteUsedEntry(5, 4);  // descriptor 5 was never given out
-  device.SetUsedIndex(1);
-  EXPECT_FALSE(queue.PopUsed().has_value());
-  EXPECT_TRUE(queue.broken());
-  EXPECT_EQ(queue.bad_used_ids(), 1u);
-  EXPECT_EQ(queue.Add({{.address = Address(b), .length = 8}}, b).status().code(),
+// One one-descriptor chain out and published, for the misbehaving-device tests.
+class MisbehavingDeviceTest : public testing::Test {
+ protected:
+  MisbehavingDeviceTest() : ring_(8), queue_(ring_.bytes, 8, false), device_(ring_.bytes, 8, false) {
+    EXPECT_TRUE(queue_.Add({{.address = Address(buffer_), .length = 8}}, buffer_).ok());
+    (void)queue_.Publish();
+    device_.TakeAvailable();
+  }
+  Ring ring_;
+  SplitVirtqueue queue_;
+  FakeVirtqueueDevice device_;
+  uint8_t buffer_[8];
+};
+
+TEST_F(MisbehavingDeviceTest, GarbageIdBreaksTheQueueWithoutHarm) {
+  device_.WriteUsedEntry(5, 4);  // descriptor 5 was never given out
+  device_.SetUsedIndex(1);
+  EXPECT_FALSE(queue_.PopUsed().has_value());
+  EXPECT_TRUE(queue_.broken());
+  EXPECT_EQ(queue_.bad_used_ids(), 1u);
+  EXPECT_EQ(queue_.Add({{.address = Address(buffer_), .length = 8}}, buffer_).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_FALSE(queue.HasUsed());
+  EXPECT_FALSE(queue_.HasUsed());
 }
 
-TEST(SplitVirtqueueTest, OutOfRangeIdAndJumpingIndexAreCaught) {
-  {
-    Ring ring(8);
-    SplitVirtqueue queue(ring.bytes, 8, false);
-    FakeVirtqueueDevice device(ring.bytes, 8, false);
-    uint8_t b[8];
-    ASSERT_TRUE(queue.Add({{.address = Address(b), .length = 8}}, b).ok());
-    (void)queue.Publish();
-    device.WriteUsedEntry(0xffffffffu, 4);
-    device.SetUsedIndex(1);
-    EXPECT_FALSE(queue.PopUsed().has_value());
-    EXPECT_EQ(queue.bad_used_ids(), 1u);
-  }
-  {
-    Ring ring(8);
-    SplitVirtqueue queue(ring.bytes, 8, false);
-    FakeVirtqueueDevice device(ring.bytes, 8, false);
-    uint8_t b[8];
-    ASSERT_TRUE(queue.Add({{.address = Address(b), .length = 8}}, b).ok());
-    (void)queue.Publish();
-    device.SetUsedIndex(40);  // 40 entries with one chain out
-    EXPECT_FALSE(queue.PopUsed().has_value());
-    EXPECT_EQ(queue.bad_used_indexes(), 1u);
-    EXPECT_TRUE(queue.broken());
-  }
+TEST_F(MisbehavingDeviceTest, OutOfRangeIdIsCaught) {
+  device_.WriteUsedEntry(0xffffffffu, 4);
+  device_.SetUsedIndex(1);
+  EXPECT_FALSE(queue_.PopUsed().has_value());
+  EXPECT_EQ(queue_.bad_used_ids(), 1u);
+  EXPECT_TRUE(queue_.broken());
+}
+
+TEST_F(MisbehavingDeviceTest, JumpingIndexIsCaught) {
+  device_.SetUsedIndex(40);  // 40 entries with one chain out
+  EXPECT_FALSE(queue_.PopUsed().has_value());
+  EXPECT_EQ(queue_.bad_used_indexes(), 1u);
+  EXPECT_TRUE(queue_.broken());
 }
 
 TEST(SplitVirtqueueTest, OverlongLengthIsClampedAndCounted) {
