@@ -532,10 +532,30 @@ bool ItemStore::TooLarge(size_t key_length, size_t value_length, uint32_t flags)
          key_length + value_length + header > config_.item_size_limit;
 }
 
-bool ItemStore::CheckTooLarge(size_t key_length, size_t value_length, uint32_t flags) {
-  bool too_large = TooLarge(key_length, value_length, flags);
-  if (too_large) Bump(kStoreTooLarge);
-  return too_large;
+bool ItemStore::RefuseIfTooLarge(StoreMode mode, std::string_view key, size_t value_length,
+                                 uint32_t flags) {
+  EBBRT_CHECK(key.size() <= kMaxKeyLength);
+  if (!TooLarge(key.size(), value_length, flags)) return false;
+  Bump(kStoreTooLarge);
+  if (mode == StoreMode::kSet) DropStale(key);
+  return true;
+}
+
+void ItemStore::DropStale(std::string_view key) {
+  uint64_t hash = HashKey(key);
+  size_t bucket = BucketOf(hash);
+  Shard& shard = ShardOfBucket(bucket);
+  Item* item;
+  {
+    SpinLockGuard guard(shard.lock);
+    item = Find(bucket, hash, key);
+    if (item == nullptr) return;
+    // Not a delete (memcached counts none either); a dead one is reclaimed as anywhere.
+    if (!Live(item, Now())) Bump(kReclaimed);
+    Unlink(shard, bucket, item);
+    bytes_.fetch_sub(item->size, std::memory_order_relaxed);
+  }
+  Retire(item);
 }
 
 StoreResult ItemStore::Publish(Shard& shard, size_t bucket, Item* expected, bool must_match,
@@ -575,6 +595,13 @@ StoreResult ItemStore::Publish(Shard& shard, size_t bucket, Item* expected, bool
                   (old != nullptr ? static_cast<int64_t>(old->size) : 0);
   if (!Charge(shard, delta, old, now)) {
     Bump(kStoreNoMemory);
+    if (mode == StoreMode::kSet && old != nullptr) {
+      // As for a too-large set: the value the client meant to replace goes.
+      if (!old_live) Bump(kReclaimed);
+      Unlink(shard, bucket, old);
+      bytes_.fetch_sub(old->size, std::memory_order_relaxed);
+      Retire(old);
+    }
     return StoreResult::kNoMemory;
   }
   Link(shard, bucket, old, fresh);
@@ -596,7 +623,7 @@ StoreResult ItemStore::Store(StoreMode mode, std::string_view key, uint32_t flag
   int64_t now = Now();
 
   if (mode != StoreMode::kAppend && mode != StoreMode::kPrepend) {
-    if (CheckTooLarge(key.size(), value->length(), flags)) return StoreResult::kTooLarge;
+    if (RefuseIfTooLarge(mode, key, value->length(), flags)) return StoreResult::kTooLarge;
     Item* fresh = NewItem(key, hash, flags, AbsoluteExptime(exptime, now), std::move(value), now);
     StoreResult result;
     {
@@ -617,7 +644,8 @@ StoreResult ItemStore::Store(StoreMode mode, std::string_view key, uint32_t flag
     if (cas_in != 0 && old->cas != cas_in) return StoreResult::kExists;
     size_t old_length = old->value->length();
     size_t add_length = value->length();
-    if (CheckTooLarge(key.size(), old_length + add_length, old->flags)) {
+    if (TooLarge(key.size(), old_length + add_length, old->flags)) {
+      Bump(kStoreTooLarge);
       return StoreResult::kTooLarge;
     }
     std::unique_ptr<IOBuf> combined = SharedIOBuf::Create(old_length + add_length);

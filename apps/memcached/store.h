@@ -169,15 +169,21 @@ class ItemStore {
 
   // --- Writes ----------------------------------------------------------------------------
   // Whether memcached would refuse an item of this shape as too large for the cache
-  // (item_size_ok: key + value + 59 header bytes, + 4 when flags != 0). Counts
-  // store_too_large when it says yes; the caller must not then call Store.
-  bool CheckTooLarge(size_t key_length, size_t value_length, uint32_t flags);
+  // (item_size_ok: key + value + 59 header bytes, + 4 when flags != 0).
+  bool TooLarge(size_t key_length, size_t value_length, uint32_t flags) const;
+  // A protocol's check before it reads a value: true if TooLarge, and then it counts
+  // store_too_large and, for kSet, removes the key's current item, as memcached does (a
+  // client whose set was refused must not go on reading the value it meant to replace;
+  // add/replace/cas/append/prepend leave it). The caller must not then call Store.
+  bool RefuseIfTooLarge(StoreMode mode, std::string_view key, size_t value_length,
+                        uint32_t flags);
   // set/add/replace/append/prepend/cas. `value` is one SharedIOBuf whose view is the
   // value (the store keeps it; it must not be written afterwards). `cas_in` is the
   // client's CAS for kCas, and for append/prepend a non-zero one must match (binary
   // protocol). For append/prepend the old item's flags and exptime are kept. On kStored,
   // *cas_out (if not null) is the new item's CAS. A too-large shape is refused (kTooLarge)
-  // without touching an existing item of that key.
+  // as RefuseIfTooLarge says; a kSet refused for memory (kNoMemory) also removes the
+  // key's item; other refusals leave it alone.
   StoreResult Store(StoreMode mode, std::string_view key, uint32_t flags, int64_t exptime,
                     std::unique_ptr<ebbrt::IOBuf> value, uint64_t cas_in, uint64_t* cas_out);
   // delete; with a non-zero cas only if it matches (binary protocol).
@@ -216,7 +222,8 @@ class ItemStore {
   struct CoreCounters;
   enum Counter : uint8_t;
 
-  bool TooLarge(size_t key_length, size_t value_length, uint32_t flags) const;
+  // Unlinks the key's item, if any, without counting a delete (a refused set).
+  void DropStale(std::string_view key);
   Item* NewItem(std::string_view key, uint64_t hash, uint32_t flags, int64_t exptime,
                 std::unique_ptr<ebbrt::IOBuf> value, int64_t now);
   static void DestroyItem(Item* item);

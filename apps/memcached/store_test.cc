@@ -294,25 +294,104 @@ TEST(StoreTest, FlushAllNowAndDelayed) {
   });
 }
 
-TEST(StoreTest, TooLargeIsRefusedWithoutTouchingTheOldItem) {
+TEST(StoreTest, TooLargeFollowsMemcachedsItemSizeFormula) {
   InFreshRun(1, [] {
     StoreConfig config;
     config.item_size_limit = 1024;
     ItemStore store(config);
-    Set(store, "k", "small");
     // key 1 + value + 59 header bytes must fit in 1024 (63 with flags).
-    EXPECT_FALSE(store.CheckTooLarge(1, 1024 - 60, 0));
-    EXPECT_TRUE(store.CheckTooLarge(1, 1024 - 59, 0));
-    EXPECT_TRUE(store.CheckTooLarge(1, 1024 - 60, 1));
+    EXPECT_FALSE(store.TooLarge(1, 1024 - 60, 0));
+    EXPECT_TRUE(store.TooLarge(1, 1024 - 59, 0));
+    EXPECT_TRUE(store.TooLarge(1, 1024 - 60, 1));
+    EXPECT_FALSE(store.RefuseIfTooLarge(StoreMode::kSet, "k", 1024 - 60, 0));
+    EXPECT_EQ(store.Stats().store_too_large, 0u);
+    EXPECT_TRUE(store.RefuseIfTooLarge(StoreMode::kSet, "k", 1024 - 59, 0));
+    EXPECT_EQ(store.Stats().store_too_large, 1u);
+  });
+}
+
+// memcached 1.6: a set that cannot be stored removes the item it would have replaced,
+// so the client that sent it cannot go on reading the stale value.
+TEST(StoreTest, ARefusedSetRemovesTheOldItem) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.item_size_limit = 1024;
+    ItemStore store(config);
+    Set(store, "k", "old");
     EXPECT_EQ(Set(store, "k", std::string(2000, 'x')), StoreResult::kTooLarge);
-    EXPECT_EQ(GetText(store, "k"), "small");
-    // Growth past the limit by append is refused too.
-    Set(store, "k", std::string(900, 'a'));
-    EXPECT_EQ(store.Store(StoreMode::kAppend, "k", 0, 0, Value(std::string(200, 'b')), 0,
+    EXPECT_EQ(GetText(store, "k"), "<miss>");
+    // The protocols' check before they read the value does the same.
+    Set(store, "k", "old");
+    EXPECT_TRUE(store.RefuseIfTooLarge(StoreMode::kSet, "k", 2000, 0));
+    EXPECT_EQ(GetText(store, "k"), "<miss>");
+    StoreStats stats = store.Stats();
+    EXPECT_EQ(stats.store_too_large, 2u);
+    EXPECT_EQ(stats.curr_items, 0u);
+    EXPECT_EQ(stats.bytes, 0u);
+    EXPECT_EQ(stats.delete_hits, 0u);  // not a delete
+    // Nothing to remove: still refused.
+    EXPECT_EQ(Set(store, "absent", std::string(2000, 'x')), StoreResult::kTooLarge);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+  });
+}
+
+TEST(StoreTest, ASetRefusedForMemoryRemovesTheOldItem) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.memory_limit_bytes = 4096;
+    config.item_size_limit = 8192;
+    ItemStore store(config);
+    Set(store, "k", "old");
+    Set(store, "other", "kept");
+    EXPECT_EQ(Set(store, "k", std::string(5000, 'x')), StoreResult::kNoMemory);
+    EXPECT_EQ(GetText(store, "k"), "<miss>");
+    EXPECT_EQ(GetText(store, "other"), "kept");
+    EXPECT_EQ(store.Stats().store_no_memory, 1u);
+    EXPECT_EQ(store.Stats().curr_items, 1u);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+  });
+}
+
+// The other refused updates leave the item alone, as in memcached 1.6.
+TEST(StoreTest, OtherRefusedUpdatesKeepTheOldItem) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.item_size_limit = 1024;
+    config.memory_limit_bytes = 64 * 1024;
+    ItemStore store(config);
+    uint64_t cas = 0;
+    Set(store, "k", "old", 0, 0, &cas);
+    const std::string huge(2000, 'x');
+    for (StoreMode mode : {StoreMode::kAdd, StoreMode::kReplace, StoreMode::kCas,
+                           StoreMode::kAppend, StoreMode::kPrepend}) {
+      EXPECT_TRUE(store.RefuseIfTooLarge(mode, "k", huge.size(), 0));
+      EXPECT_EQ(GetText(store, "k"), "old") << static_cast<int>(mode);
+    }
+    for (StoreMode mode : {StoreMode::kAdd, StoreMode::kReplace, StoreMode::kCas}) {
+      EXPECT_EQ(store.Store(mode, "k", 0, 0, Value(huge), cas, nullptr), StoreResult::kTooLarge);
+      EXPECT_EQ(GetText(store, "k"), "old") << static_cast<int>(mode);
+    }
+    // Growth past the limit by append/prepend.
+    Set(store, "k", std::string(900, 'a'), 0, 0, &cas);
+    for (StoreMode mode : {StoreMode::kAppend, StoreMode::kPrepend}) {
+      EXPECT_EQ(store.Store(mode, "k", 0, 0, Value(std::string(200, 'b')), 0, nullptr),
+                StoreResult::kTooLarge);
+      EXPECT_EQ(GetText(store, "k"), std::string(900, 'a'));
+    }
+    // Refused for memory: cas and replace keep it too.
+    config.memory_limit_bytes = 4096;
+    config.item_size_limit = 8192;
+    ItemStore small(config);
+    Set(small, "k", "old", 0, 0, &cas);
+    EXPECT_EQ(small.Store(StoreMode::kCas, "k", 0, 0, Value(std::string(5000, 'x')), cas,
                           nullptr),
-              StoreResult::kTooLarge);
-    EXPECT_EQ(GetText(store, "k"), std::string(900, 'a'));
-    EXPECT_GE(store.Stats().store_too_large, 2u);
+              StoreResult::kNoMemory);
+    EXPECT_EQ(small.Store(StoreMode::kReplace, "k", 0, 0, Value(std::string(5000, 'x')), 0,
+                          nullptr),
+              StoreResult::kNoMemory);
+    EXPECT_EQ(GetText(small, "k"), "old");
+    EXPECT_TRUE(store.CheckConsistency().ok());
+    EXPECT_TRUE(small.CheckConsistency().ok());
   });
 }
 
