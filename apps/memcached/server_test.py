@@ -2,12 +2,14 @@
 """The hosted server process (memcached_hosted) over real TCP, with stock memcached 1.6 as
 the reference for what a client sees.
 
-    server_test.py <memcached_hosted> refused-updates
+    server_test.py <memcached_hosted> refused-updates|eviction
 
 refused-updates: updates refused because the value is over the item size limit (the
     default 1 MiB; values of 2,000,000 bytes), ASCII and binary, every storage command:
     the replies and what a later get returns must be those of stock memcached (a refused
     set removes the old item; add/replace/cas/append/prepend keep it).
+eviction: with -m 8, after 100 MiB of distinct 1,000-byte values, the last 1,000 keys
+    written are all still there (stock memcached keeps them all too).
 
 The servers listen on every address (memcached_hosted has no -l), so server_test.sh runs
 this inside a network namespace of its own whose only interface is loopback. Every wait is
@@ -218,11 +220,50 @@ def run_refused_updates(ebbrt_binary):
     return failures
 
 
+# --- eviction --------------------------------------------------------------------------------
+
+def missing_of_last_keys(port, total_bytes, value_size, last):
+    count = total_bytes // value_size
+    value = b"v" * value_size
+    with socket.create_connection((HOST, port), timeout=TIMEOUT) as s:
+        batch = 500
+        for start in range(0, count, batch):
+            end = min(count, start + batch)
+            s.sendall(b"".join(b"set key%08d 0 0 %d\r\n%s\r\n" % (i, value_size, value)
+                               for i in range(start, end)))
+            want = b"STORED\r\n" * (end - start)
+            got = recv_until(s, lambda d: len(d) >= len(want))
+            if got != want:
+                raise RuntimeError(f"sets {start}..{end}: {got[:100]!r}")
+        missing = 0
+        for i in range(count - last, count):
+            s.sendall(b"get key%08d\r\n" % i)
+            reply = recv_until(s, lambda d: d.endswith(b"END\r\n"))
+            if reply == b"END\r\n":
+                missing += 1
+        return count, missing
+
+
+def run_eviction(ebbrt_binary):
+    failures = 0
+    for kind in ("stock", "ebbrt"):
+        server = Server(kind, ebbrt_binary, ["-t", "2", "-m", "8"])
+        try:
+            count, missing = missing_of_last_keys(server.port, 100 << 20, 1000, 1000)
+        finally:
+            server.stop()
+        print(f"{kind}: {count} keys of 1,000 bytes written with -m 8; "
+              f"{missing} of the last 1,000 evicted")
+        if kind == "ebbrt" and missing != 0:
+            failures += 1
+    return failures
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("refused-updates",):
+    if len(sys.argv) != 3 or sys.argv[2] not in ("refused-updates", "eviction"):
         sys.exit(__doc__)
     ebbrt_binary, case = sys.argv[1], sys.argv[2]
-    run = {"refused-updates": run_refused_updates}[case]
+    run = {"refused-updates": run_refused_updates, "eviction": run_eviction}[case]
     failures = run(ebbrt_binary)
     print(f"{case}: {'FAIL' if failures else 'PASS'} ({failures} failed)")
     return 1 if failures else 0

@@ -423,6 +423,106 @@ TEST(StoreTest, EvictionKeepsBytesUnderTheLimitAndSparesRecentlyRead) {
   });
 }
 
+std::string NumberedKey(size_t i) {
+  char key[16];
+  snprintf(key, sizeof(key), "key%08zu", i);
+  return key;
+}
+
+// Writes `count` distinct keys with `value_size`-byte values and, every `check_every`
+// writes, finds the youngest key that is gone (scanning back from the newest with
+// Contains, which does not mark items read). Returns the fewest writes any evicted key
+// had been followed by when it was found gone (SIZE_MAX if none was).
+size_t YoungestEvictionAge(ItemStore& store, size_t count, size_t value_size,
+                           size_t check_every) {
+  const std::string value(value_size, 'v');
+  size_t youngest = SIZE_MAX;
+  for (size_t i = 0; i < count; ++i) {
+    EXPECT_EQ(Set(store, NumberedKey(i), value), StoreResult::kStored) << i;
+    if (i % check_every != 0 && i + 1 != count) continue;
+    for (size_t age = 0; age <= i; ++age) {
+      if (!store.Contains(NumberedKey(i - age))) {
+        if (age < youngest) youngest = age;
+        break;
+      }
+    }
+  }
+  return youngest;
+}
+
+// The case memcached users notice: with -m 8, after 100 MiB of distinct 1,000-byte
+// values, every one of the last 1,000 keys is still there (as in stock memcached).
+TEST(StoreTest, EvictionKeepsTheNewestItems) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.memory_limit_bytes = 8 << 20;
+    ItemStore store(config);
+    const size_t count = (100 << 20) / 1000;
+    const std::string value(1000, 'v');
+    for (size_t i = 0; i < count; ++i) {
+      ASSERT_EQ(Set(store, NumberedKey(i), value), StoreResult::kStored) << i;
+    }
+    size_t missing = 0;
+    for (size_t i = count - 1000; i < count; ++i) missing += store.Contains(NumberedKey(i)) ? 0 : 1;
+    EXPECT_EQ(missing, 0u);
+    EXPECT_GT(store.Stats().evictions, count / 2);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+  });
+}
+
+// Whatever shard an item lands in, and from the first fill on, it survives until most
+// of the memory limit has been written after it: CLOCK's hand only takes items that
+// have waited two whole turns (store.h). Small and large stores, small and large items.
+TEST(StoreTest, AFreshItemSurvivesMostOfTheMemoryLimitWrittenAfterIt) {
+  InFreshRun(1, [] {
+    struct Case {
+      size_t memory_limit;
+      size_t value_size;
+    };
+    for (Case c : {Case{8 << 20, 1000}, Case{1 << 20, 100}, Case{1 << 20, 4000},
+                   Case{256 << 10, 1000}}) {
+      StoreConfig config;
+      config.memory_limit_bytes = c.memory_limit;
+      ItemStore store(config);
+      const size_t item_size = ItemStore::ItemSize(11, c.value_size);
+      const size_t fit = c.memory_limit / item_size;  // items the limit holds
+      size_t youngest = YoungestEvictionAge(store, 12 * fit, c.value_size, fit / 50 + 1);
+      printf("limit %zu, %zu-byte values: %zu items fit; the youngest evicted item had "
+             "%zu writes after it (%.2f of the limit)\n",
+             c.memory_limit, c.value_size, fit, youngest,
+             static_cast<double>(youngest) / static_cast<double>(fit));
+      // memcached's LRU keeps all of the last `fit` items; CLOCK keeps most of them.
+      EXPECT_GE(youngest, fit * 6 / 10) << "limit " << c.memory_limit << ", values " << c.value_size;
+      EXPECT_TRUE(store.CheckConsistency().ok());
+    }
+  });
+}
+
+// The hand's worst case: every item read again before the hand comes back, and large
+// items that are all still young. A write still finds room (it never says out of memory
+// while there is an item to evict).
+TEST(StoreTest, EvictionFindsRoomWhenEveryItemIsReferencedOrYoung) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.memory_limit_bytes = 64 * 1024;
+    ItemStore store(config);
+    size_t oldest = 0;
+    for (size_t i = 0; i < 1000; ++i) {
+      ASSERT_EQ(Set(store, NumberedKey(i), std::string(100, 'v')), StoreResult::kStored) << i;
+      while (!store.Contains(NumberedKey(oldest))) ++oldest;
+      GetResult hit;
+      for (size_t k = oldest; k <= i; ++k) store.Get(NumberedKey(k), &hit);
+    }
+    ItemStore large(config);
+    for (size_t i = 0; i < 100; ++i) {
+      ASSERT_EQ(Set(large, NumberedKey(i), std::string(20000, 'v')), StoreResult::kStored) << i;
+    }
+    EXPECT_EQ(store.Stats().store_no_memory + large.Stats().store_no_memory, 0u);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+    EXPECT_TRUE(large.CheckConsistency().ok());
+  });
+}
+
 TEST(StoreTest, ExpiredItemsAreReclaimedBeforeLiveOnesAreEvicted) {
   InFreshRun(1, [] {
     fake_now = 1'700'000'000;
