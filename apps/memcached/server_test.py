@@ -2,12 +2,15 @@
 """The hosted server process (memcached_hosted) over real TCP, with stock memcached 1.6 as
 the reference for what a client sees.
 
-    server_test.py <memcached_hosted> refused-updates|eviction
+    server_test.py <memcached_hosted> refused-updates|shutdown|eviction
 
 refused-updates: updates refused because the value is over the item size limit (the
     default 1 MiB; values of 2,000,000 bytes), ASCII and binary, every storage command:
     the replies and what a later get returns must be those of stock memcached (a refused
     set removes the old item; add/replace/cas/append/prepend keep it).
+shutdown: SIGTERM and SIGINT stop the server within about a second with exit status 0,
+    closing its connections (an idle one, one in the middle of a request) and its
+    listening socket; stock memcached is held to the same checks.
 eviction: with -m 8, after 100 MiB of distinct 1,000-byte values, the last 1,000 keys
     written are all still there (stock memcached keeps them all too).
 
@@ -18,6 +21,7 @@ bounded; a server that does not answer in time fails the test.
 import os
 import re
 import select
+import signal
 import socket
 import struct
 import subprocess
@@ -220,6 +224,55 @@ def run_refused_updates(ebbrt_binary):
     return failures
 
 
+# --- shutdown --------------------------------------------------------------------------------
+
+def run_shutdown(ebbrt_binary):
+    failures = 0
+    for kind in ("stock", "ebbrt"):
+        for signo in (signal.SIGTERM, signal.SIGINT):
+            server = Server(kind, ebbrt_binary, ["-t", "2", "-m", "64"])
+            try:
+                idle = socket.create_connection((HOST, server.port), timeout=TIMEOUT)
+                idle.sendall(b"set k 0 0 2\r\nhi\r\nget k\r\n")
+                recv_until(idle, lambda d: d.endswith(b"END\r\n"))
+                partial = socket.create_connection((HOST, server.port), timeout=TIMEOUT)
+                partial.sendall(b"get k")  # a request cut short
+                time.sleep(0.1)  # let the server read it
+                start = time.monotonic()
+                server.proc.send_signal(signo)
+                try:
+                    status = server.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    status = None
+                elapsed = time.monotonic() - start
+                problems = []
+                if status != 0:
+                    problems.append(f"exit status {status} (want 0)")
+                if elapsed > 2.0:
+                    problems.append(f"took {elapsed:.2f} s")
+                for name, conn in (("idle", idle), ("partial", partial)):
+                    try:
+                        conn.settimeout(2)
+                        if conn.recv(100) != b"":
+                            problems.append(f"{name} connection got bytes, not EOF")
+                    except ConnectionResetError:
+                        pass  # closed too
+                    except OSError as e:
+                        problems.append(f"{name} connection not closed: {e}")
+                    conn.close()
+                try:
+                    socket.create_connection((HOST, server.port), timeout=1).close()
+                    problems.append("still accepting connections")
+                except OSError:
+                    pass
+                verdict = "; ".join(problems) if problems else "ok"
+                print(f"{kind} {signo.name}: exit {status} after {elapsed:.2f} s: {verdict}")
+                failures += 1 if problems else 0
+            finally:
+                server.stop()
+    return failures
+
+
 # --- eviction --------------------------------------------------------------------------------
 
 def missing_of_last_keys(port, total_bytes, value_size, last):
@@ -260,10 +313,11 @@ def run_eviction(ebbrt_binary):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("refused-updates", "eviction"):
+    if len(sys.argv) != 3 or sys.argv[2] not in ("refused-updates", "shutdown", "eviction"):
         sys.exit(__doc__)
     ebbrt_binary, case = sys.argv[1], sys.argv[2]
-    run = {"refused-updates": run_refused_updates, "eviction": run_eviction}[case]
+    run = {"refused-updates": run_refused_updates, "shutdown": run_shutdown,
+           "eviction": run_eviction}[case]
     failures = run(ebbrt_binary)
     print(f"{case}: {'FAIL' if failures else 'PASS'} ({failures} failed)")
     return 1 if failures else 0

@@ -2,7 +2,7 @@
 # Runs server_test.py (memcached_hosted and stock memcached as real processes) inside a
 # network namespace of its own whose only interface is loopback: both servers listen on
 # every address (memcached_hosted has no -l), and there nothing but 127.0.0.1 reaches them.
-#   server_test.sh <memcached_hosted> <server_test.py> refused-updates|eviction
+#   server_test.sh <memcached_hosted> <server_test.py> refused-updates|shutdown|eviction
 set -euo pipefail
 if ! command -v memcached >/dev/null; then
   echo "FAIL: stock memcached not installed (tools/bootstrap.sh installs it)" >&2
