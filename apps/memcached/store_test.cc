@@ -479,14 +479,15 @@ TEST(StoreTest, AFreshItemSurvivesMostOfTheMemoryLimitWrittenAfterIt) {
       size_t memory_limit;
       size_t value_size;
     };
-    for (Case c : {Case{8 << 20, 1000}, Case{1 << 20, 100}, Case{1 << 20, 4000},
+    for (Case c : {Case{2 << 20, 1000}, Case{1 << 20, 100}, Case{1 << 20, 4000},
                    Case{256 << 10, 1000}}) {
       StoreConfig config;
       config.memory_limit_bytes = c.memory_limit;
       ItemStore store(config);
       const size_t item_size = ItemStore::ItemSize(11, c.value_size);
       const size_t fit = c.memory_limit / item_size;  // items the limit holds
-      size_t youngest = YoungestEvictionAge(store, 12 * fit, c.value_size, fit / 50 + 1);
+      // Eight times the limit: the first fill and well into the steady state.
+      size_t youngest = YoungestEvictionAge(store, 8 * fit, c.value_size, fit / 50 + 1);
       printf("limit %zu, %zu-byte values: %zu items fit; the youngest evicted item had "
              "%zu writes after it (%.2f of the limit)\n",
              c.memory_limit, c.value_size, fit, youngest,
