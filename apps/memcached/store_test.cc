@@ -493,7 +493,8 @@ TEST(StoreTest, AFreshItemSurvivesMostOfTheMemoryLimitWrittenAfterIt) {
              c.memory_limit, c.value_size, fit, youngest,
              static_cast<double>(youngest) / static_cast<double>(fit));
       // memcached's LRU keeps all of the last `fit` items; CLOCK keeps most of them.
-      EXPECT_GE(youngest, fit * 6 / 10) << "limit " << c.memory_limit << ", values " << c.value_size;
+      EXPECT_GE(youngest, fit * 6 / 10)
+          << "limit " << c.memory_limit << ", values " << c.value_size;
       EXPECT_TRUE(store.CheckConsistency().ok());
     }
   });

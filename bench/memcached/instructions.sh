@@ -4,8 +4,9 @@
 # move by 10-15 % from run to run there), so a small change can be measured A/B.
 #
 #   bazel build -c opt //apps/memcached:memcached_hosted //bench/memcached:loadgen
-#   bench/memcached/instructions.sh OLD/memcached_hosted 8 100000 0.5   # -m 8, 100000 keys, 50 % GETs
-#   bench/memcached/instructions.sh bazel-out/k8-opt/bin/apps/memcached/memcached_hosted 256 10000 0.9
+#   B=bazel-out/k8-opt/bin/apps/memcached/memcached_hosted
+#   bench/memcached/instructions.sh $B 2 20000 0.5       # -m 2, 20000 keys, 50 % GETs: evicting
+#   bench/memcached/instructions.sh $B 256 10000 0.9     # compare.py's defaults: no eviction
 #
 # Arguments: the binary, -m (MB), the number of keys (ETC sizes) and the GET ratio. One
 # core (-t 1), idle polling off (its spinning would be counted). A first loadgen run
@@ -14,13 +15,14 @@
 # (cmd_get + cmd_set from `stats`). Kernel work is not counted. Needs valgrind (Debian
 # package valgrind); the loadgen is $LOADGEN or the -c opt build.
 set -euo pipefail
-(($# == 4)) || { sed -n 2,14p "$0" >&2; exit 2; }
+(($# == 4)) || { sed -n 2,15p "$0" >&2; exit 2; }
 bin="$1" mem="$2" keys="$3" get_ratio="$4"
 loadgen="${LOADGEN:-bazel-out/k8-opt/bin/bench/memcached/loadgen}"
 for tool in valgrind callgrind_control python3 "$loadgen" "$bin"; do
   command -v "$tool" >/dev/null || { echo "instructions.sh: $tool not found" >&2; exit 1; }
 done
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')"
 dir="$(mktemp -d)"
 EBBRT_IDLE_POLL_US=0 valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" \
   "$bin" -p "$port" -t 1 -m "$mem" >"$dir/server.log" 2>&1 &
