@@ -16,9 +16,13 @@
 #            CPU exception, out of memory), QEMU exit code 255 (fatal status 127)
 #   CRASH    anything else: a banner missing, exit code not matching the banner (e.g. a
 #            triple fault, which QEMU -no-reboot turns into exit code 0), QEMU not starting
+#            or killed by a signal before the timeout
 #   TIMEOUT  still running after --timeout seconds (killed; never a pass)
-# The runner exits 0 when the outcome is the expected one (--expect, default pass) and 1
-# otherwise, after printing the whole serial log and one summary line.
+#   STOPPED  the --peer failed while the image ran, so the runner stopped QEMU
+#   SKIPPED  not run: --net tap without root (see --allow-skip)
+# The runner exits 0 when the outcome is the expected one (--expect, default pass) and the
+# peer, if any, exited 0, and 1 otherwise, after printing the whole serial log and one
+# summary line.
 #
 # Options:
 #   --smp N             vCPUs (default 1)
