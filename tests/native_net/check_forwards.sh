@@ -2,11 +2,20 @@
 # Peer for --net user (run by tools/qemu_runner.sh on the host while the image runs):
 # every forward in EBBRT_FORWARDS ("HOST:GUEST ...") is listening for TCP and bound for UDP
 # on 127.0.0.1:HOST, and on no other address.
+#
+#   check_forwards.sh COUNT   (how many forwards the test asked for)
 set -uo pipefail
+
+want_count="${1:?usage: check_forwards.sh COUNT}"
 
 [[ "${EBBRT_NET:-}" == user ]] || { echo "check_forwards: EBBRT_NET is '${EBBRT_NET:-}', not user"; exit 1; }
 [[ -n "${EBBRT_FORWARDS:-}" ]] || { echo "check_forwards: no forwards to check"; exit 1; }
 failures=0
+read -ra listed <<<"$EBBRT_FORWARDS"
+if ((${#listed[@]} != want_count)); then
+  echo "check_forwards: EBBRT_FORWARDS has ${#listed[@]} forwards, the test asked for $want_count"
+  failures=$((failures + 1))
+fi
 for forward in $EBBRT_FORWARDS; do
   host_port="${forward%%:*}"
   for proto in t u; do
