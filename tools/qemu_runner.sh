@@ -546,8 +546,9 @@ elif ((rc == 124 || (rc == 137 && elapsed_ms >= timeout_s * 1000))); then
   # 124: timeout stopped QEMU; 137: it had to KILL it after --kill-after.
   outcome=TIMEOUT
   reason="no exit after ${timeout_s}s"
-elif ((rc > 128)); then
-  # Killed by a signal before the timeout: something outside the runner stopped QEMU.
+elif ((rc > 128 && rc <= 128 + 64)); then
+  # Killed by signal rc-128 (1-64) before the timeout: something outside the runner
+  # stopped QEMU. (255 is not a signal: it is the image's fatal exit code.)
   outcome=CRASH
   reason="QEMU killed by signal $((rc - 128))"
 elif ! grep -aqF -- "$START_BANNER" "$log"; then
