@@ -118,7 +118,9 @@ class VirtioNetDriver {
 
   // Drivers' queue memory still allocated, including that of drivers already destroyed
   // whose receive buffers the application still holds (for leak checks). A driver's
-  // memory goes one RCU grace period after the driver (or its last buffer) does.
+  // memory goes one RCU grace period after the driver (or its last buffer) does; a Run
+  // that stops before then drops the pending callback (ebbrt::CallRcu) and the memory
+  // stays allocated, so tests wait for this to reach 0 before they end their Run.
   static size_t LiveQueueMemory();
 
  private:
