@@ -12,6 +12,7 @@
 #include "benchmark/benchmark.h"
 #include "ebbrt/iobuf/iobuf.h"
 #include "ebbrt/net/wire/checksum.h"
+#include "ebbrt/net/wire/wire_testing.h"
 
 namespace {
 
@@ -22,17 +23,10 @@ std::vector<uint8_t> Data(size_t n) {
   return bytes;
 }
 
-uint16_t Reference(const uint8_t* p, size_t n) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
-  if (n % 2 != 0) sum += static_cast<uint32_t>(p[n - 1] << 8);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
-}
-
 void BM_ReferenceChecksum(benchmark::State& state) {
   auto bytes = Data(static_cast<size_t>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(Reference(bytes.data(), bytes.size()));
+  for (auto _ : state) benchmark::DoNotOptimize(
+        ebbrt::net::wire::testing::ReferenceChecksum(bytes.data(), bytes.size()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 

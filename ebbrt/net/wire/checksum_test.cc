@@ -18,15 +18,7 @@ namespace {
 using testing::Bytes;
 using testing::ChainOf;
 
-// The reference: 16-bit big-endian words summed in 32 bits, an odd last byte padded
-// with zero, folded, complemented.
-uint16_t Reference(const uint8_t* p, size_t n) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
-  if (n % 2 != 0) sum += static_cast<uint32_t>(p[n - 1] << 8);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
-}
+uint16_t Reference(const uint8_t* p, size_t n) { return testing::ReferenceChecksum(p, n); }
 
 Bytes Random(XorShift64Star& rng, size_t n) {
   Bytes bytes(n);

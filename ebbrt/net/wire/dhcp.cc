@@ -132,6 +132,10 @@ Status ParseOptions(Bytes& in, DhcpMessage& m, std::optional<uint8_t>& overload)
 
 // The encoded length of `m`'s options, End included.
 size_t OptionsLength(const DhcpMessage& m) {
+  EBBRT_CHECK_MSG(m.routers.count <= kDhcpMaxAddresses &&
+                      m.dns_servers.count <= kDhcpMaxAddresses &&
+                      m.parameter_requests.count <= kDhcpMaxParameterRequests,
+                  "BuildDhcp: a DhcpList count beyond its capacity");
   size_t n = 1;  // End
   if (m.message_type) n += 3;
   for (bool present : {m.subnet_mask.has_value(), m.server_id.has_value(),

@@ -160,7 +160,8 @@ TEST(ArpTest, BuildsTheSameBytesAsOnTheWire) {
                                MacAddress::Broadcast());
   ASSERT_TRUE(request.ok());
   // Unpadded: the 42 bytes of the header and packet.
-  EXPECT_TRUE(Flatten(*request.value()) == Bytes(kArpRequestFrame.begin(), kArpRequestFrame.begin() + 42));
+  EXPECT_TRUE(Flatten(*request.value()) ==
+              Bytes(kArpRequestFrame.begin(), kArpRequestFrame.begin() + 42));
   auto reply = BuildArpFrame(ArpReplyTo(ArpRequest(kGuestMac, kGuestIp, kGatewayIp), kGatewayMac),
                              kGuestMac);
   ASSERT_TRUE(reply.ok());

@@ -76,6 +76,16 @@ inline Bytes Hex(const char* text) {
   return out;
 }
 
+// The Internet checksum the slow, obvious way (RFC 1071 §4.1's loop): 16-bit big-endian
+// words summed in 32 bits, an odd last byte padded with zero, folded, complemented.
+inline uint16_t ReferenceChecksum(const uint8_t* p, size_t n) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
+  if (n % 2 != 0) sum += static_cast<uint32_t>(p[n - 1] << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(~sum);
+}
+
 // `bytes` with the byte at `at` replaced by `value` (a malformed variant of a vector).
 inline Bytes WithByte(Bytes bytes, size_t at, uint8_t value) {
   bytes[at] = value;
