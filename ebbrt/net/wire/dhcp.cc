@@ -293,6 +293,14 @@ DhcpMessage DhcpRequestSelecting(MacAddress mac, uint32_t xid, Ipv4Address serve
   return m;
 }
 
+DhcpMessage DhcpRequestInitReboot(MacAddress mac, uint32_t xid, Ipv4Address remembered) {
+  // RFC 2131 §4.3.2 "DHCPREQUEST generated during INIT-REBOOT state": no server
+  // identifier, requested IP the previous address, ciaddr 0.
+  DhcpMessage m = ClientMessage(DhcpMessageType::kRequest, mac, xid, true, true);
+  m.requested_ip = remembered;
+  return m;
+}
+
 DhcpMessage DhcpRequestRenewing(MacAddress mac, uint32_t xid, Ipv4Address leased) {
   // RFC 2131 §4.3.2 "RENEWING"/"REBINDING": no server identifier, no requested IP,
   // ciaddr the client's address.

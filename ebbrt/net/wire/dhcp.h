@@ -1,6 +1,6 @@
 // DHCP messages (RFC 2131 §2) and the options a client needs (RFC 2132), for Ethernet
 // hardware addresses: parsing with every option bounds-checked, and the client's
-// DISCOVER, REQUEST (selecting, renewing/rebinding) and RELEASE.
+// DISCOVER, REQUEST (selecting, init-reboot, renewing/rebinding) and RELEASE.
 //
 // Parsed options: pad, end, subnet mask (1), router (3), DNS servers (6), requested IP
 // (50), lease time (51), overload (52: the sname/file fields are read for options too,
@@ -144,6 +144,9 @@ DhcpMessage DhcpDiscover(MacAddress mac, uint32_t xid,
 // server identifier options).
 DhcpMessage DhcpRequestSelecting(MacAddress mac, uint32_t xid, Ipv4Address server_id,
                                  Ipv4Address offered);
+// INIT-REBOOT: asking again for `remembered`, a lease from before a restart (ciaddr 0;
+// requested IP, no server identifier).
+DhcpMessage DhcpRequestInitReboot(MacAddress mac, uint32_t xid, Ipv4Address remembered);
 // RENEWING (unicast to the server) and REBINDING (broadcast): ciaddr is the leased
 // address; neither requested IP nor server identifier.
 DhcpMessage DhcpRequestRenewing(MacAddress mac, uint32_t xid, Ipv4Address leased);

@@ -4,8 +4,13 @@
 #include <memory>
 #include <vector>
 
+#include "ebbrt/net/wire/chain.h"
 #include "ebbrt/net/wire/dhcp.h"
 #include "ebbrt/net/wire/drop_reason.h"
+#include "ebbrt/net/wire/ethernet.h"
+#include "ebbrt/net/wire/ipv4.h"
+#include "ebbrt/net/wire/ipv4_address.h"
+#include "ebbrt/net/wire/udp.h"
 #include "ebbrt/net/wire/wire_testing.h"
 #include "gtest/gtest.h"
 
@@ -202,6 +207,11 @@ TEST(DhcpTest, RequestsAndReleaseBuildThenParse) {
   EXPECT_TRUE(selecting.ciaddr.IsAny());
   EXPECT_TRUE(selecting.server_id == kServer);
   EXPECT_TRUE(selecting.requested_ip == kOffered);
+  DhcpMessage reboot = DhcpRequestInitReboot(kMac, 11, kOffered);
+  EXPECT_TRUE(reboot.ciaddr.IsAny());
+  EXPECT_FALSE(reboot.server_id.has_value());
+  EXPECT_TRUE(reboot.requested_ip == kOffered);
+  EXPECT_TRUE(reboot.broadcast());
   DhcpMessage renewing = DhcpRequestRenewing(kMac, 8, kOffered);
   EXPECT_TRUE(renewing.ciaddr == kOffered);
   EXPECT_FALSE(renewing.server_id.has_value());
@@ -213,12 +223,45 @@ TEST(DhcpTest, RequestsAndReleaseBuildThenParse) {
   EXPECT_TRUE(release.server_id == kServer);
   EXPECT_EQ(release.parameter_requests.count, 0);
   DhcpMessage discover_with_hint = DhcpDiscover(kMac, 10, kOffered);
-  for (const DhcpMessage& sent : {selecting, renewing, release, discover_with_hint}) {
+  for (const DhcpMessage& sent : {selecting, reboot, renewing, release, discover_with_hint}) {
     auto buf = BuildDhcp(sent).value();
     auto parsed = ParseDhcp(*buf, 0, buf->ComputeChainDataLength());
     ASSERT_TRUE(parsed.ok());
     EXPECT_TRUE(parsed.value() == sent);
   }
+}
+
+TEST(DhcpTest, OfferFrameThroughEveryLayer) {
+  // The OFFER as QEMU's user network would broadcast it: 10.0.2.2:67 -> 255.255.255.255:68,
+  // built with the builders, split over links, parsed layer by layer as the stack will.
+  auto packet = ChainOf(Offer(), {}, kMaxHeaderRoom);
+  constexpr Ipv4Address kBroadcast = Ipv4Address::Broadcast();
+  ASSERT_TRUE(PrependUdp(*packet, {.src_port = kDhcpServerPort, .dst_port = kDhcpClientPort},
+                         kServer, kBroadcast).ok());
+  ASSERT_TRUE(PrependIpv4(*packet, {.tos = 0x10, .protocol = kIpProtocolUdp, .src = kServer,
+                                    .dst = kBroadcast}).ok());
+  constexpr MacAddress kServerMac{{0x52, 0x55, 0x0a, 0x00, 0x02, 0x02}};
+  ASSERT_TRUE(PrependEthernet(*packet, {MacAddress::Broadcast(), kServerMac, kEtherTypeIpv4, {}})
+                  .ok());
+  Bytes frame = Flatten(*packet);
+  auto chain = ChainOf(frame, {20, 40, 300});
+  auto eth = ParseEthernet(*chain).value();
+  EXPECT_TRUE(eth.header.dst.IsBroadcast());
+  auto ip = ParseIpv4(*chain, eth.payload_offset, eth.payload_length).value();
+  EXPECT_TRUE(ip.header.dst.IsBroadcast());
+  auto udp = ParseUdp(*chain, ip.payload_offset, ip.payload_length, ip.header.src,
+                      ip.header.dst).value();
+  EXPECT_EQ(udp.header.dst_port, kDhcpClientPort);
+  auto m = ParseDhcp(*chain, udp.payload_offset, udp.payload_length);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->message_type, DhcpMessageType::kOffer);
+  EXPECT_TRUE(m->yiaddr == kOffered);
+  // What the client does with it: its address and network, and the request to send.
+  Ipv4Prefix mine = Ipv4Prefix::FromMask(m->yiaddr, *m->subnet_mask).value();
+  EXPECT_TRUE(mine == Ipv4Prefix::Parse("10.0.2.15/24").value());
+  auto request = BuildDhcp(DhcpRequestSelecting(kMac, m->xid, *m->server_id, m->yiaddr));
+  ASSERT_TRUE(request.ok());
+  EXPECT_GE(request.value()->headroom(), 14u + 20u + 8u);
 }
 
 TEST(DhcpTest, OfferRoundTrip) {
