@@ -1,9 +1,7 @@
 // IPv4 addresses and prefixes as the wire code and the stack use them.
 //
-// Ipv4Address has the same representation as ebbrt::net::Ipv4Address (ebbrt/net/net.h):
-// the address in host byte order in `value`, so converting is `net::Ipv4Address{a.value}`.
-// It is its own type because //ebbrt/net:net does not build natively yet and its header
-// target is not visible outside ebbrt/hosted.
+// The one IPv4 address type: the wire code, the stack and the application API
+// (ebbrt/net/net.h, which names it ebbrt::net::Ipv4Address) all use it.
 //
 //   Ipv4Prefix net = EBBRT_TRY(Ipv4Prefix::Parse("10.0.2.15/24"));   // kernel command line
 //   net.Contains(Ipv4Address::FromOctets(10, 0, 2, 2));               // true
@@ -25,6 +23,7 @@ struct Ipv4Address {
     return {(uint32_t{a} << 24) | (uint32_t{b} << 16) | (uint32_t{c} << 8) | uint32_t{d}};
   }
   static constexpr Ipv4Address Any() { return {0}; }
+  static constexpr Ipv4Address Loopback() { return {0x7f000001}; }
   static constexpr Ipv4Address Broadcast() { return {0xffffffff}; }
   // Dotted quad ("10.0.2.15", each octet 0..255 with at most 3 digits); kInvalidArgument
   // for anything else.
