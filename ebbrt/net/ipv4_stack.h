@@ -14,7 +14,8 @@
 // with no copy: a UDP handler gets the payload as a range of the received buffers. The
 // UDP port table is lock-free for readers (an atomic pointer per port, 512 KiB); the ARP
 // cache is one table behind a spin lock (a reply may arrive on a core other than the one
-// that asked). Every drop is counted by its reason.
+// that asked). Every drop is counted by its reason. An Ipv4Stack holds counters for every
+// core EbbRT can run (about 64 KiB): make it on the heap, never on an event's stack.
 //
 // Not yet: DHCP (static configuration only), fragment reassembly, IP options beyond
 // skipping them, multicast, TCP, an RCU-shared ARP table.
