@@ -15,7 +15,7 @@
 #include "apps/memcached/store.h"
 #include "apps/memcached/test_util.h"
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/event/run.h"
 #include "gtest/gtest.h"
 
 namespace memcached {

@@ -12,8 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
-#include "ebbrt/hosted/runtime.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt::net {
