@@ -6,7 +6,7 @@ flags live in one visible place and nowhere else (no scattered copts).
 
 Features a target may turn off with `features = ["-name"]`:
   no_exceptions  -fno-exceptions for C++ (on by default: the framework core is
-                 exception-free, see DESIGN.md "C++ on bare metal").
+                 exception-free, see docs/design.md "C++ on bare metal").
   no_rtti        -fno-rtti for C++ (on by default, same reason).
   layering_check (on by default) a compile fails if it includes a header of a target
                  that is not a direct dependency (docs/build.md#layering-check).

@@ -20,7 +20,7 @@ libc++, that each ALLOWED header compiles on its own for native, and that each R
 one fails with the message above. docs/build.md explains the choices.
 """
 
-# Header-only, exception- and RTTI-free pieces of the standard library (DESIGN.md,
+# Header-only, exception- and RTTI-free pieces of the standard library (docs/design.md,
 # "C++ on bare metal"), plus the C library wrappers newlib backs.
 CXX_SUBSET_ALLOWED = [
     "algorithm",  # non-parallel algorithms (<execution> is rejected)
@@ -96,7 +96,7 @@ CXX_SUBSET_TEST_ONLY = [
 #   wide characters are off: cwchar cwctype
 #   no signals; longjmp would skip destructors: csignal csetjmp
 #   deprecated C++ compatibility headers: ciso646 cstdbool
-#   not decided yet (the futures issue may want it): coroutine
+#   not decided yet (futures could use it; they do not today): coroutine
 #   filesystem, and libc++'s experimental/ and ext/ extensions.
 CXX_SUBSET_REJECTED = [
     "any",

@@ -16,12 +16,12 @@ namespace {
 using testing::Client;
 using testing::fake_now;
 using testing::FakeClock;
-using testing::RunOnCore;
+using ebbrt::testing_internal::InFreshRun;
 
 // Runs `body(client, store)` on a core with a fresh store (fake clock) and one client.
 template <typename Body>
 void WithClient(Body body, StoreConfig config = {}) {
-  RunOnCore([&] {
+  InFreshRun(1, [&] {
     fake_now = 1'700'000'000;
     config.clock = &FakeClock;
     ItemStore store(config);

@@ -22,12 +22,12 @@ using testing::fake_now;
 using testing::FakeClock;
 using testing::LoadBe;
 using testing::ParseResponses;
-using testing::RunOnCore;
+using ebbrt::testing_internal::InFreshRun;
 using testing::SetExtras;
 
 template <typename Body>
 void WithClient(Body body, StoreConfig config = {}) {
-  RunOnCore([&] {
+  InFreshRun(1, [&] {
     fake_now = 1'700'000'000;
     config.clock = &FakeClock;
     ItemStore store(config);

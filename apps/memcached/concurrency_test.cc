@@ -14,8 +14,10 @@
 #include "apps/memcached/session.h"
 #include "apps/memcached/store.h"
 #include "apps/memcached/test_util.h"
-#include "ebbrt/event/event_manager.h"
-#include "ebbrt/event/run.h"
+#include "ebbrt/base/xorshift.h"
+#include "ebbrt/core/cpu.h"
+#include "ebbrt/event/spawn_on.h"
+#include "ebbrt/testing/on_cores.h"
 #include "gtest/gtest.h"
 
 namespace memcached {
@@ -26,41 +28,17 @@ using testing::Value;
 
 constexpr size_t kCores = 4;
 
-// Calls step(core) as successive events on every core until it returns false (so RCU
-// grace periods pass between batches), then done() on core 0, then stops.
+// Calls step(core) on every core until it returns false, giving the core up between
+// calls (blocking is a quiescent point, so RCU grace periods pass between batches), then
+// done() on core 0 once every core has finished.
 void RunOnAllCores(std::function<bool(size_t)> step, std::function<void()> done) {
-  std::atomic<size_t> finished{0};
-  std::function<void(size_t)> loop = [&](size_t core) {
-    if (step(core)) {
-      ebbrt::SpawnLocal([&loop, core] { loop(core); });
-      return;
-    }
-    if (finished.fetch_add(1) + 1 == kCores) {
-      ebbrt::SpawnRemote(
-          [&done] {
-            done();
-            ebbrt::Stop(0);
-          },
-          0);
-    }
-  };
-  ebbrt::Run(kCores, [&] {
-    for (size_t core = 0; core < kCores; ++core) {
-      ebbrt::SpawnRemote([&loop, core] { loop(core); }, core);
-    }
+  ebbrt::testing_internal::InFreshRun(kCores, [&] {
+    EXPECT_TRUE(ebbrt::ForEachCore([&](size_t core) {
+                  while (step(core)) (void)ebbrt::SpawnOn(ebbrt::MyCore(), [] {}).Block();
+                }).Block().ok());
+    done();
   });
 }
-
-struct Rng {
-  uint64_t state;
-  uint64_t Next() {
-    state ^= state >> 12;
-    state ^= state << 25;
-    state ^= state >> 27;
-    return state * 2685821657736338717ull;
-  }
-  size_t Below(size_t n) { return static_cast<size_t>(Next() % n); }
-};
 
 // A value every byte of which is the same letter: a torn or mixed value shows.
 std::string Uniform(char letter, size_t length) { return std::string(length, letter); }
@@ -72,7 +50,7 @@ bool IsUniform(const std::string& value) {
 }
 
 struct PerCore {
-  Rng rng{0};
+  ebbrt::XorShift64Star rng{0};
   size_t done = 0;
   uint64_t gets = 0, sets = 0, cas_ops = 0, deletes = 0, incrs = 0;
   bool failed = false;
@@ -84,7 +62,7 @@ TEST(ConcurrencyTest, MixedOperationsOnOverlappingKeys) {
   constexpr size_t kKeys = 200;
   ItemStore* store = nullptr;
   std::vector<PerCore> cores(kCores);
-  for (size_t c = 0; c < kCores; ++c) cores[c].rng.state = 0x9e3779b97f4a7c15ull * (c + 1);
+  for (size_t c = 0; c < kCores; ++c) cores[c].rng = ebbrt::XorShift64Star(0x9e3779b97f4a7c15ull * (c + 1));
   std::atomic<bool> ready{false};
   std::atomic<bool> verified{false};
 
@@ -270,7 +248,7 @@ TEST(ConcurrencyTest, EvictionUnderASmallLimit) {
   constexpr size_t kValue = 200;
   ItemStore* store = nullptr;
   std::vector<PerCore> cores(kCores);
-  for (size_t c = 0; c < kCores; ++c) cores[c].rng.state = 0x1234567ull * (c + 7);
+  for (size_t c = 0; c < kCores; ++c) cores[c].rng = ebbrt::XorShift64Star(0x1234567ull * (c + 7));
   std::atomic<bool> ready{false};
   std::atomic<bool> verified{false};
   StoreConfig config;

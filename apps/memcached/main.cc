@@ -16,6 +16,7 @@
 
 #include "apps/memcached/server.h"
 #include "apps/memcached/store.h"
+#include "ebbrt/base/status.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/hosted/idle_poll.h"
@@ -100,7 +101,8 @@ int main(int argc, char** argv) {
     ebbrt::Result<uint16_t> port = server.Start().Block();
     if (!port.ok()) {
       fprintf(stderr, "memcached_hosted: cannot listen on port %u: %s\n",
-              static_cast<unsigned>(server_config.tcp_port), port.status().message());
+              static_cast<unsigned>(server_config.tcp_port),
+              ebbrt::StatusText(port.status()).c_str());
       ebbrt::Stop(1);
       return;
     }

@@ -15,7 +15,7 @@ namespace {
 using testing::BinRequest;
 using testing::Client;
 using testing::ParseResponses;
-using testing::RunOnCore;
+using ebbrt::testing_internal::InFreshRun;
 using testing::SetExtras;
 
 const std::string kAsciiScript =
@@ -45,18 +45,18 @@ std::string BinaryScript() {
 // The same bytes, whole, chained, and one byte at a time, must give the same replies.
 void ExpectSplitInvariant(const std::string& script) {
   std::string whole, chained, bytewise;
-  RunOnCore([&] {
+  InFreshRun(1, [&] {
     ItemStore store;
     Client c(store);
     whole = c.Send(script);
     EXPECT_EQ(c.sink.sends, 1);  // every reply of one Receive in one Send
   });
-  RunOnCore([&] {
+  InFreshRun(1, [&] {
     ItemStore store;
     Client c(store);
     chained = c.SendChained(script, 7);
   });
-  RunOnCore([&] {
+  InFreshRun(1, [&] {
     ItemStore store;
     Client c(store);
     bytewise = c.SendBytewise(script);
@@ -68,7 +68,7 @@ void ExpectSplitInvariant(const std::string& script) {
 
 TEST(SessionTest, AsciiSplitAnywhere) {
   ExpectSplitInvariant(kAsciiScript);
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client c(store);
     EXPECT_EQ(c.Send(kAsciiScript),
@@ -87,7 +87,7 @@ TEST(SessionTest, AsciiSplitAnywhere) {
 
 TEST(SessionTest, BinarySplitAnywhere) {
   ExpectSplitInvariant(BinaryScript());
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client c(store);
     auto r = ParseResponses(c.Send(BinaryScript()));
@@ -106,7 +106,7 @@ TEST(SessionTest, BinarySplitAnywhere) {
 }
 
 TEST(SessionTest, ManyPipelinedRequestsInOneReceive) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client c(store);
     std::string script;
@@ -134,7 +134,7 @@ bool ChainReferences(const ebbrt::IOBuf& chain, const uint8_t* stored, size_t le
 }
 
 TEST(SessionTest, GetRepliesAreZeroCopy) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client c(store);
     c.Send("set a 0 0 11\r\nhello world\r\n");
@@ -148,7 +148,7 @@ TEST(SessionTest, GetRepliesAreZeroCopy) {
     EXPECT_TRUE(ChainReferences(*c.sink.chains[0], stored, 11));
 
   });
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client ascii(store);
     ascii.Send("set a 0 0 11\r\nhello world\r\n");
@@ -168,7 +168,7 @@ TEST(SessionTest, GetRepliesAreZeroCopy) {
 }
 
 TEST(SessionTest, ProtocolIsChosenByTheFirstByte) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client ascii(store);
     EXPECT_EQ(ascii.Send("version\r\n").substr(0, 8), "VERSION ");
@@ -186,7 +186,7 @@ TEST(SessionTest, ProtocolIsChosenByTheFirstByte) {
 }
 
 TEST(SessionTest, ConnectionStatsComeFromTheServer) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client c(store);  // a Session does not count itself...
     store.ConnectionOpened();  // ...the server's connection does
@@ -197,7 +197,7 @@ TEST(SessionTest, ConnectionStatsComeFromTheServer) {
 }
 
 TEST(SessionTest, EmptyAndNullReceives) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Client c(store);
     c.session.Receive(nullptr);

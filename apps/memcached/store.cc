@@ -217,7 +217,7 @@ ItemStore::ItemStore(const StoreConfig& config)
   buckets_ = new std::atomic<Item*>[buckets];
   for (size_t i = 0; i < buckets; ++i) buckets_[i].store(nullptr, std::memory_order_relaxed);
   shards_ = new Shard[kShards];
-  counters_ = new CoreCounters[ebbrt::kMaxCores];
+  counters_ = new ebbrt::PerCore<CoreCounters>;
   baseline_ = new uint64_t[kNumCounters]();
 }
 
@@ -232,7 +232,7 @@ ItemStore::~ItemStore() {
   }
   delete[] buckets_;
   delete[] shards_;
-  delete[] counters_;
+  delete counters_;
   delete[] baseline_;
 }
 
@@ -260,7 +260,7 @@ void ItemStore::Bump(Counter counter, uint64_t n) {
   while (core >= used &&
          !cores_used_.compare_exchange_weak(used, core + 1, std::memory_order_relaxed)) {
   }
-  std::atomic<uint64_t>& c = counters_[core].value[counter];
+  std::atomic<uint64_t>& c = (*counters_)[core].value[counter];
   c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
@@ -268,7 +268,7 @@ uint64_t ItemStore::Sum(Counter counter) const {
   uint64_t total = 0;
   size_t cores = cores_used_.load(std::memory_order_relaxed);
   for (size_t core = 0; core < cores; ++core) {
-    total += counters_[core].value[counter].load(std::memory_order_relaxed);
+    total += (*counters_)[core].value[counter].load(std::memory_order_relaxed);
   }
   return total;
 }

@@ -77,6 +77,7 @@
 
 #include "ebbrt/base/spin_lock.h"
 #include "ebbrt/base/status.h"
+#include "ebbrt/core/per_core.h"
 #include "ebbrt/iobuf/iobuf.h"
 
 namespace memcached {
@@ -250,7 +251,7 @@ class ItemStore {
   size_t bucket_mask_ = 0;
   std::atomic<Item*>* buckets_ = nullptr;
   Shard* shards_ = nullptr;
-  CoreCounters* counters_ = nullptr;
+  ebbrt::PerCore<CoreCounters>* counters_ = nullptr;
   // 1 + the highest core index that has counted anything (Sum reads only those).
   std::atomic<size_t> cores_used_{0};
   // Sum of ItemSize over linked items.

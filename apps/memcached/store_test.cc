@@ -17,7 +17,7 @@ using testing::AfterGracePeriod;
 using testing::ChainText;
 using testing::fake_now;
 using testing::FakeClock;
-using testing::RunOnCore;
+using ebbrt::testing_internal::InFreshRun;
 using testing::Value;
 
 StoreConfig FakeClockConfig() {
@@ -38,7 +38,7 @@ StoreResult Set(ItemStore& store, std::string_view key, std::string_view value,
 }
 
 TEST(StoreTest, SetGetDeleteAndFlags) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     uint64_t cas = 0;
     EXPECT_EQ(Set(store, "k", "hello", 0, 42, &cas), StoreResult::kStored);
@@ -59,7 +59,7 @@ TEST(StoreTest, SetGetDeleteAndFlags) {
 }
 
 TEST(StoreTest, GetReturnsACloneOfTheStoredBytes) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     auto value = Value("zero-copy");
     const uint8_t* stored_bytes = value->data();
@@ -94,7 +94,7 @@ TEST(StoreTest, CloneOutlivesDeleteAndReplace) {
 }
 
 TEST(StoreTest, AddReplaceAppendPrepend) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     EXPECT_EQ(store.Store(StoreMode::kReplace, "k", 0, 0, Value("x"), 0, nullptr),
               StoreResult::kNotStored);
@@ -125,7 +125,7 @@ TEST(StoreTest, AddReplaceAppendPrepend) {
 }
 
 TEST(StoreTest, CasExistsVersusNotFound) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     EXPECT_EQ(store.Store(StoreMode::kCas, "k", 0, 0, Value("v"), 1, nullptr),
               StoreResult::kNotFound);
@@ -151,7 +151,7 @@ TEST(StoreTest, CasExistsVersusNotFound) {
 }
 
 TEST(StoreTest, DeleteWithCas) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     uint64_t cas = 0;
     Set(store, "k", "v", 0, 0, &cas);
@@ -162,7 +162,7 @@ TEST(StoreTest, DeleteWithCas) {
 }
 
 TEST(StoreTest, IncrDecr) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     uint64_t value = 0, cas = 0, old_cas = 0;
     EXPECT_EQ(store.Delta("n", true, 1, 0, nullptr, &value, nullptr), DeltaResult::kNotFound);
@@ -207,7 +207,7 @@ TEST(StoreTest, IncrDecr) {
 }
 
 TEST(StoreTest, ExpirationRelativeAbsoluteNegative) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     fake_now = 1'700'000'000;
     ItemStore store(FakeClockConfig());
     Set(store, "rel", "v", 10);
@@ -242,7 +242,7 @@ TEST(StoreTest, ExpirationRelativeAbsoluteNegative) {
 }
 
 TEST(StoreTest, TouchAndGetAndTouch) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     fake_now = 1'700'000'000;
     ItemStore store(FakeClockConfig());
     Set(store, "k", "v", 10);
@@ -266,7 +266,7 @@ TEST(StoreTest, TouchAndGetAndTouch) {
 }
 
 TEST(StoreTest, FlushAllNowAndDelayed) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     fake_now = 1'700'000'000;
     ItemStore store(FakeClockConfig());
     Set(store, "a", "1");
@@ -295,7 +295,7 @@ TEST(StoreTest, FlushAllNowAndDelayed) {
 }
 
 TEST(StoreTest, TooLargeIsRefusedWithoutTouchingTheOldItem) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     StoreConfig config;
     config.item_size_limit = 1024;
     ItemStore store(config);
@@ -317,7 +317,7 @@ TEST(StoreTest, TooLargeIsRefusedWithoutTouchingTheOldItem) {
 }
 
 TEST(StoreTest, EvictionKeepsBytesUnderTheLimitAndSparesRecentlyRead) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     StoreConfig config;
     config.memory_limit_bytes = 64 * 1024;
     config.item_size_limit = 4096;
@@ -345,7 +345,7 @@ TEST(StoreTest, EvictionKeepsBytesUnderTheLimitAndSparesRecentlyRead) {
 }
 
 TEST(StoreTest, ExpiredItemsAreReclaimedBeforeLiveOnesAreEvicted) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     fake_now = 1'700'000'000;
     StoreConfig config = FakeClockConfig();
     config.memory_limit_bytes = 32 * 1024;
@@ -369,7 +369,7 @@ TEST(StoreTest, ExpiredItemsAreReclaimedBeforeLiveOnesAreEvicted) {
 }
 
 TEST(StoreTest, AnItemLargerThanTheWholeMemoryIsOutOfMemory) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     StoreConfig config;
     config.memory_limit_bytes = 4096;
     ItemStore store(config);
@@ -381,7 +381,7 @@ TEST(StoreTest, AnItemLargerThanTheWholeMemoryIsOutOfMemory) {
 }
 
 TEST(StoreTest, StatsCountersAndReset) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     Set(store, "a", "1");
     Set(store, "b", "2");
@@ -425,7 +425,7 @@ TEST(StoreTest, ItemOverheadIsModest) {
 }
 
 TEST(StoreTest, KeysOfEveryLengthAndByte) {
-  RunOnCore([] {
+  InFreshRun(1, [] {
     ItemStore store;
     for (size_t length = 1; length <= kMaxKeyLength; ++length) {
       std::string key(length, static_cast<char>('a' + length % 26));

@@ -1,6 +1,7 @@
 // Test helpers for the memcached store and protocols (hosted tests only, std:: allowed).
+// Code runs on a core through ebbrt/testing/on_cores.h, included here:
 //
-//   RunOnCore([] {
+//   InFreshRun(1, [] {
 //     ItemStore store;
 //     Client client(store);
 //     EXPECT_EQ(client.Send("set k 0 0 1\r\nx\r\n"), "STORED\r\n");
@@ -22,6 +23,7 @@
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/iobuf/iobuf.h"
+#include "ebbrt/testing/on_cores.h"
 #include "gtest/gtest.h"
 
 namespace memcached::testing {
@@ -29,14 +31,6 @@ namespace memcached::testing {
 // A clock tests move by hand.
 inline std::atomic<int64_t> fake_now{1'700'000'000};
 inline int64_t FakeClock() { return fake_now.load(); }
-
-// Runs `body` as an event on core 0 of a fresh runtime with `cores` cores, then stops.
-inline void RunOnCore(std::function<void()> body, size_t cores = 1) {
-  ebbrt::Run(cores, [&body] {
-    body();
-    ebbrt::Stop(0);
-  });
-}
 
 // Runs `body` as the first event of a fresh runtime; the test calls ebbrt::Stop itself.
 inline void RunUntilStopped(std::function<void()> body, size_t cores = 1) {

@@ -1,4 +1,4 @@
-// Allocator microbenchmarks, the same loops on both platforms (issue 5): natively they
+// Allocator microbenchmarks, the same loops on both platforms: natively they
 // measure EbbRT's GeneralPurposeAllocator (per-core slabs, remote-free lists) inside QEMU;
 // hosted they measure glibc malloc, the baseline. Cycles come from the TSC, so compare
 // ratios between the two runs, not nanoseconds.

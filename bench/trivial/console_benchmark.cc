@@ -1,6 +1,6 @@
 // Smoke benchmark: proves google-benchmark builds from pinned source and runs here.
 // It measures ConsolePrint's length scan against strlen on the same string, side by side
-// in one binary (the runtime's real benchmarks arrive with the runtime issue).
+// in one binary (the runtime's own benchmarks are in bench/runtime).
 #include <string.h>
 
 #include <string>

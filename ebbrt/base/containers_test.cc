@@ -10,6 +10,7 @@
 #include "ebbrt/base/movable_function.h"
 #include "ebbrt/base/ring_queue.h"
 #include "ebbrt/base/vector.h"
+#include "ebbrt/base/xorshift.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
@@ -45,17 +46,6 @@ class ContainersTest : public testing::Test {
   void SetUp() override {
     Counted::live = 0;
     Counted::owners_destroyed = 0;
-  }
-};
-
-// A small deterministic generator (xorshift) so failures reproduce.
-struct Rng {
-  uint32_t state = 12345;
-  uint32_t Next() {
-    state ^= state << 13;
-    state ^= state >> 17;
-    state ^= state << 5;
-    return state;
   }
 };
 
@@ -95,12 +85,12 @@ TEST_F(ContainersTest, RingQueueGrowsWhileWrappedAround) {
 TEST_F(ContainersTest, RingQueueInterleavedPushPopMatchesAModel) {
   RingQueue<int> q;
   std::deque<int> model;
-  Rng rng;
+  XorShift64Star rng(12345);  // deterministic, so a failure reproduces
   int next = 0;
   for (int step = 0; step < 50000; ++step) {
     // Bias towards pushing in the first half and popping in the second, so the queue
     // grows through several capacities and then drains while wrapping around.
-    uint32_t r = rng.Next() % 100;
+    uint32_t r = static_cast<uint32_t>(rng.Below(100));
     bool push = step < 25000 ? r < 60 : r < 40;
     if (push || model.empty()) {
       q.Push(next);

@@ -2,6 +2,9 @@
 // moves (including move-only values), value_or, and EBBRT_TRY propagation.
 #include "ebbrt/base/result.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include <memory>
 #include <set>
 #include <string>
@@ -68,6 +71,7 @@ TEST(StatusTest, EveryCodeHasADistinctStableName) {
       {StatusCode::kTimeout, "TIMEOUT"},
       {StatusCode::kIoError, "IO_ERROR"},
       {StatusCode::kInternal, "INTERNAL"},
+      {StatusCode::kPermissionDenied, "PERMISSION_DENIED"},
   };
   std::set<std::string> seen;
   for (const Named& n : kNames) {
@@ -76,9 +80,39 @@ TEST(StatusTest, EveryCodeHasADistinctStableName) {
   }
   EXPECT_EQ(seen.size(), sizeof(kNames) / sizeof(kNames[0]));
   // The table above covers the enum up to its last member.
-  EXPECT_EQ(static_cast<int>(StatusCode::kInternal) + 1,
+  EXPECT_EQ(static_cast<int>(StatusCode::kPermissionDenied) + 1,
             static_cast<int>(sizeof(kNames) / sizeof(kNames[0])));
   EXPECT_STREQ(StatusCodeName(static_cast<StatusCode>(200)), "UNKNOWN");
+}
+
+TEST(StatusTest, SystemErrorTravelsWithCopies) {
+  EXPECT_EQ(Status(StatusCode::kIoError, "x").system_error(), 0);
+  Status s(StatusCode::kAlreadyExists, "bind", EADDRINUSE);
+  Status copy = s;
+  EXPECT_EQ(copy.system_error(), EADDRINUSE);
+  EXPECT_STREQ(copy.message(), "bind");
+  EXPECT_TRUE(copy == Status(StatusCode::kAlreadyExists, "other"));
+}
+
+TEST(StatusTextTest, FormatsSuccessPlainErrorsAndSystemErrors) {
+  EXPECT_STREQ(StatusText(Status::Ok()).c_str(), "OK");
+  EXPECT_STREQ(StatusText(Status(StatusCode::kNotFound, "no such key")).c_str(),
+               "no such key (NOT_FOUND)");
+  Status bind_failed(StatusCode::kAlreadyExists, "bind 0.0.0.0:11211", EADDRINUSE);
+  std::string expected = std::string("bind 0.0.0.0:11211: ") + strerror(EADDRINUSE) + " (errno " +
+                         testing_internal::IntToString(EADDRINUSE) + ", ALREADY_EXISTS)";
+  EXPECT_STREQ(StatusText(bind_failed).c_str(), expected.c_str());
+}
+
+TEST(StatusTextTest, LongTextIsCutVisibly) {
+  static const char kLong[] =
+      "a message much longer than the inline buffer can hold, repeated to make sure: "
+      "a message much longer than the inline buffer can hold, repeated to make sure: "
+      "a message much longer than the inline buffer can hold";
+  StatusText text(Status(StatusCode::kInternal, kLong));
+  EXPECT_EQ(strlen(text.c_str()), StatusText::kCapacity - 1);
+  EXPECT_EQ(strncmp(text.c_str(), kLong, 40), 0);
+  EXPECT_STREQ(text.c_str() + StatusText::kCapacity - 4, "...");
 }
 
 // ---- Result -----------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 #include "ebbrt/base/status.h"
 
+#include <stdio.h>
+#include <string.h>
+
 namespace ebbrt {
 
 const char* StatusCodeName(StatusCode code) {
@@ -32,8 +35,25 @@ const char* StatusCodeName(StatusCode code) {
       return "IO_ERROR";
     case StatusCode::kInternal:
       return "INTERNAL";
+    case StatusCode::kPermissionDenied:
+      return "PERMISSION_DENIED";
   }
   return "UNKNOWN";
+}
+
+StatusText::StatusText(const Status& status) {
+  int written;
+  if (status.ok()) {
+    written = snprintf(text_, sizeof(text_), "OK");
+  } else if (status.system_error() != 0) {
+    written = snprintf(text_, sizeof(text_), "%s: %s (errno %d, %s)", status.message(),
+                       strerror(status.system_error()), status.system_error(),
+                       StatusCodeName(status.code()));
+  } else {
+    written = snprintf(text_, sizeof(text_), "%s (%s)", status.message(),
+                       StatusCodeName(status.code()));
+  }
+  if (written >= static_cast<int>(sizeof(text_))) memcpy(text_ + sizeof(text_) - 4, "...", 4);
 }
 
 }  // namespace ebbrt

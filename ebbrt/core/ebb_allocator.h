@@ -1,7 +1,7 @@
 // EbbAllocator: hands out Ebb ids from the local and global ranges (see ebb_id.h).
 //
 // Local ids name Ebbs of this machine. Global ids name Ebbs shared by the nodes of one
-// application; until the Messenger/GlobalIdMap issue coordinates them between nodes, the
+// application; until a GlobalIdMap coordinates them between nodes (not written yet), the
 // global range is allocated per machine like the local one (documented, not hidden).
 // Static ids need no allocation: StaticEbbId("name") in ebb_id.h.
 //

@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 #include "ebbrt/core/ebb_allocator.h"
-#include "ebbrt/core/internal/run_on_cores_for_test.h"
 #include "ebbrt/core/internal/test_ebbs_for_test.h"
+#include "ebbrt/event/spawn_on.h"
+#include "ebbrt/testing/on_cores.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {
@@ -23,8 +24,12 @@ TEST(MulticoreEbbTest, RepsOutliveARunAndAreFoundAgainByTheNextOne) {
   EbbRef<PerCore> ref = *PerCore::Create();
   PerCore* first = nullptr;
   PerCore* second = nullptr;
-  RunOnCoresInTurn(2, {1}, [&](size_t) { first = &*ref; });
-  RunOnCoresInTurn(2, {1}, [&](size_t) { second = &*ref; });
+  testing_internal::InFreshRun(2, [&] {
+    EXPECT_TRUE(SpawnOn(1, [&] { first = &*ref; }).Block().ok());
+  });
+  testing_internal::InFreshRun(2, [&] {
+    EXPECT_TRUE(SpawnOn(1, [&] { second = &*ref; }).Block().ok());
+  });
   EXPECT_EQ(first, second);
   EXPECT_EQ(PerCore::constructed.load(), 1);
   // A fresh core thread has an empty translation cache, so it missed again.

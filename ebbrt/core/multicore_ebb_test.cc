@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "ebbrt/core/cpu.h"
-#include "ebbrt/core/internal/run_on_cores_for_test.h"
 #include "ebbrt/core/internal/test_ebbs_for_test.h"
 #include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/internal/platform.h"
 #include "ebbrt/event/run.h"
+#include "ebbrt/event/spawn_on.h"
+#include "ebbrt/testing/on_cores.h"
 #include "ebbrt/testing/require_cores.h"
 #include "gtest/gtest.h"
 
@@ -27,8 +28,8 @@ using core_test_internal::kTestCores;
 using core_test_internal::PerCore;
 using core_test_internal::Shard;
 using core_test_internal::ShardRoot;
-
-// RunOnCoresAtOnce / RunOnCoresInTurn: ebbrt/core/internal/run_on_cores_for_test.h.
+using testing_internal::InFreshRun;
+using testing_internal::OnAllCoresAtOnce;
 
 // ---- One rep per core (PerCore: ebbrt/core/internal/test_ebbs_for_test.h) ------------------
 
@@ -43,7 +44,7 @@ TEST(MulticoreEbbTest, OneRepPerCoreBuiltOnThatCoreOnFirstUse) {
   PerCore* reps[kCores] = {};
   size_t built_on[kCores] = {};
   int faults_after_first[kCores] = {};
-  RunOnCoresAtOnce(kCores, {0, 1, 2, 3}, [&](size_t core) {
+  OnAllCoresAtOnce(kCores, [&](size_t core) {
     reps[core] = &*ref;
     built_on[core] = reps[core]->built_on();
     faults_after_first[core] = PerCore::faults[core].load();
@@ -73,16 +74,15 @@ TEST(MulticoreEbbTest, RepsAreBuiltOnlyWhereUsedAndVisitedInCoreOrder) {
   EbbRef<PerCore> ref = *PerCore::Create();
   std::vector<size_t> visited_on_core;
   // Used on cores 5, 1 and 3, in that order; never on 0, 2, 4, 6 or 7.
-  RunOnCoresInTurn(kTestCores, {5, 1, 3, 0}, [&](size_t core) {
-    if (core != 0) {
-      (void)&*ref;
-      return;
-    }
+  InFreshRun(kTestCores, [&] {
+    for (size_t core : {5, 1, 3}) EXPECT_TRUE(SpawnOn(core, [&] { (void)&*ref; }).Block().ok());
     // From core 0, which never used the Ebb: the root still reaches the others' reps.
-    PerCore::RootOf(ref).ForEachRep([&](size_t c, PerCore& rep) {
-      EXPECT_EQ(rep.built_on(), c);
-      visited_on_core.push_back(c);
-    });
+    EXPECT_TRUE(SpawnOn(0, [&] {
+                  PerCore::RootOf(ref).ForEachRep([&](size_t c, PerCore& rep) {
+                    EXPECT_EQ(rep.built_on(), c);
+                    visited_on_core.push_back(c);
+                  });
+                }).Block().ok());
   });
   EXPECT_EQ(visited_on_core, (std::vector<size_t>{1, 3, 5}));
   EXPECT_EQ(PerCore::constructed.load(), 3);
@@ -178,7 +178,7 @@ TEST(MulticoreEbbTest, RootWithStateAndRepsThatTakeTheRoot) {
 
   int values[3] = {};
   ShardRoot* roots_seen[3] = {};
-  RunOnCoresAtOnce(3, {0, 1, 2}, [&](size_t core) {
+  OnAllCoresAtOnce(3, [&](size_t core) {
     values[core] = shards->value();
     roots_seen[core] = &shards->root();
   });
@@ -226,11 +226,9 @@ TEST(MulticoreEbbTest, StaticIdRootIsBuiltOnceUnderConcurrentFirstUse) {
   EBBRT_REQUIRE_CORES(kTestCores);
   constexpr EbbRef<StaticRep> ref{kStaticRepId};
   EXPECT_EQ(LocalIdMap::Find(kStaticRepId, EbbTypeTag<RacyRoot>()), nullptr);
-  std::atomic<size_t> at_barrier{0};
   const StaticRep* reps[kTestCores] = {};
-  RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
-    at_barrier.fetch_add(1);
-    while (at_barrier.load() < kTestCores) __builtin_ia32_pause();
+  // Every core derefs at the same moment (the helper's start barrier).
+  OnAllCoresAtOnce(kTestCores, [&](size_t core) {
     reps[core] = &*ref;
   });
   const int constructed = RacyRoot::constructed.load();

@@ -10,12 +10,13 @@
 
 #include "ebbrt/core/cpu.h"
 #include "ebbrt/core/ebb_ref.h"
-#include "ebbrt/core/internal/run_on_cores_for_test.h"
 #include "ebbrt/core/internal/test_ebbs_for_test.h"
 #include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/internal/platform.h"
 #include "ebbrt/event/run.h"
+#include "ebbrt/event/spawn_on.h"
+#include "ebbrt/testing/on_cores.h"
 #include "ebbrt/testing/require_cores.h"
 #include "gtest/gtest.h"
 
@@ -25,8 +26,9 @@ namespace {
 using core_test_internal::CountedSharedEbb;
 using core_test_internal::kTestCores;
 using core_test_internal::Named;
+using testing_internal::InFreshRun;
+using testing_internal::OnAllCoresAtOnce;
 
-// RunOnCoresAtOnce / RunOnCoresInTurn: ebbrt/core/internal/run_on_cores_for_test.h.
 // CountedSharedEbb (counts translation misses) and Named:
 // ebbrt/core/internal/test_ebbs_for_test.h.
 
@@ -72,7 +74,7 @@ TEST(SharedEbbTest, CreateBindsOneRepReachableFromEveryCore) {
 
   const Config* seen[kTestCores] = {};
   int ports[kTestCores] = {};
-  RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
+  OnAllCoresAtOnce(kTestCores, [&](size_t core) {
     seen[core] = &*config;  // First use on this core: a miss.
     ports[core] = config->port();  // Later uses: hits.
     ports[core] += config->port() - 11211;
@@ -96,12 +98,16 @@ TEST(SharedEbbTest, FirstUseOnACoreMissesLaterUsesHit) {
   EbbRef<Greeter> ref = *Greeter::Create();
   int faults_after_first[kTestCores] = {};
   int faults_after_many[kTestCores] = {};
-  RunOnCoresInTurn(3, {2, 0, 1}, [&](size_t core) {
-    EXPECT_EQ(Greeter::faults.on_core[core].load(), 0);
-    (void)ref->name();
-    faults_after_first[core] = Greeter::faults.on_core[core].load();
-    for (int i = 0; i < 1000; ++i) EXPECT_STREQ(ref->name(), "n");
-    faults_after_many[core] = Greeter::faults.on_core[core].load();
+  InFreshRun(3, [&] {
+    for (size_t core : {2, 0, 1}) {
+      EXPECT_TRUE(SpawnOn(core, [&, core] {
+                    EXPECT_EQ(Greeter::faults.on_core[core].load(), 0);
+                    (void)ref->name();
+                    faults_after_first[core] = Greeter::faults.on_core[core].load();
+                    for (int i = 0; i < 1000; ++i) EXPECT_STREQ(ref->name(), "n");
+                    faults_after_many[core] = Greeter::faults.on_core[core].load();
+                  }).Block().ok());
+    }
   });
   for (size_t core = 0; core < 3; ++core) {
     EXPECT_EQ(faults_after_first[core], 1) << "core " << core;
@@ -191,9 +197,13 @@ TEST(SharedEbbTest, DefaultConstructibleRepIsBuiltOnFirstUse) {
 
   const Lazy* seen[kTestCores] = {};
   int constructed_after_first = -1;
-  RunOnCoresInTurn(4, {2, 0, 3, 1}, [&](size_t core) {
-    seen[core] = &*lazy;
-    if (core == 2) constructed_after_first = Lazy::constructed.load();
+  InFreshRun(4, [&] {
+    for (size_t core : {2, 0, 3, 1}) {
+      EXPECT_TRUE(SpawnOn(core, [&, core] {
+                    seen[core] = &*lazy;
+                    if (core == 2) constructed_after_first = Lazy::constructed.load();
+                  }).Block().ok());
+    }
   });
   // Built once, by the first core that used it (core 2), during that first use.
   EXPECT_EQ(constructed_after_first, 1);
@@ -233,11 +243,8 @@ TEST(SharedEbbTest, ConcurrentFirstUseKeepsExactlyOneRep) {
   EBBRT_REQUIRE_CORES(kTestCores);
   constexpr EbbRef<Racy> racy = Racy::Static<kRacyId>();
   const Racy* seen[kTestCores] = {};
-  std::atomic<size_t> at_barrier{0};
-  RunOnCoresAtOnce(kTestCores, {0, 1, 2, 3, 4, 5, 6, 7}, [&](size_t core) {
-    // A spin barrier: every core derefs at the same moment.
-    at_barrier.fetch_add(1);
-    while (at_barrier.load() < kTestCores) __builtin_ia32_pause();
+  // Every core derefs at the same moment (the helper's start barrier).
+  OnAllCoresAtOnce(kTestCores, [&](size_t core) {
     seen[core] = &*racy;
   });
   const int constructed = Racy::constructed.load();

@@ -28,4 +28,9 @@ size_t AvailableCores();
 // need several cores skip when this is too small (ebbrt/testing/require_cores.h).
 size_t MaxRunCores();
 
+// How many cores the running Run started (`num_cores`; 0 outside a Run): the cores an
+// event can reach with SpawnRemote. Natively NumCores() counts every vCPU that came up,
+// which a Run may not all use.
+size_t RunCores();
+
 }  // namespace ebbrt

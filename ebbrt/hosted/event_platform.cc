@@ -19,6 +19,7 @@
 #include "ebbrt/hosted/fd_watch.h"
 #include "ebbrt/hosted/idle_poll.h"
 #include "ebbrt/hosted/internal/hosted_core.h"
+#include "ebbrt/hosted/system_error.h"
 
 namespace ebbrt {
 namespace {
@@ -270,7 +271,7 @@ Status WatchFd(int fd, uint32_t events, MovableFunction<void(uint32_t)> handler)
   event.events = events;
   event.data.u64 = (static_cast<uint64_t>(generation) << 32) | static_cast<uint32_t>(fd);
   if (epoll_ctl(core.epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) {
-    return Status(StatusCode::kInvalidArgument, "WatchFd: epoll_ctl ADD failed");
+    return SystemError("WatchFd: epoll_ctl ADD", errno);
   }
   watch.generation = generation;
   watch.active = true;
@@ -289,7 +290,7 @@ Status ModifyFdWatch(int fd, uint32_t events) {
   event.events = events;
   event.data.u64 = (static_cast<uint64_t>(watch.generation) << 32) | static_cast<uint32_t>(fd);
   if (epoll_ctl(core.epoll_fd, EPOLL_CTL_MOD, fd, &event) != 0) {
-    return Status(StatusCode::kInvalidArgument, "ModifyFdWatch: epoll_ctl MOD failed");
+    return SystemError("ModifyFdWatch: epoll_ctl MOD", errno);
   }
   return Status::Ok();
 }

@@ -23,9 +23,12 @@
 #include "ebbrt/base/check.h"
 #include "ebbrt/base/vector.h"
 #include "ebbrt/core/cpu.h"
+#include "ebbrt/core/per_core.h"
 #include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/spawn_on.h"
 #include "ebbrt/hosted/fd_watch.h"
 #include "ebbrt/hosted/internal/hosted_core.h"
+#include "ebbrt/hosted/system_error.h"
 #include "ebbrt/net/net.h"
 
 namespace ebbrt::net {
@@ -92,12 +95,12 @@ struct CoreNet {
   // kReadSize bytes that TCP reads land in (see kCopyReadsUpTo); made when needed.
   std::unique_ptr<IOBuf> spare_read_buffer;
 };
-CoreNet g_core_net[kMaxCores];
+PerCore<CoreNet> g_core_net;
 
 void CloseEverythingOnThisCore();
 
 CoreNet& ThisCoreNet() {
-  CoreNet& net = g_core_net[MyCore()];
+  CoreNet& net = g_core_net.Mine();
   if (!net.hook_installed) {
     net.hook_installed = true;
     hosted_internal::AddCoreExitHook([] { CloseEverythingOnThisCore(); });
@@ -208,7 +211,7 @@ class HostedTcpConnection final : public TcpConnection {
       }
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       if (errno == EINTR) continue;
-      Fail(Status(StatusCode::kIoError, "connection reset or failed"), false);
+      Fail(Status(StatusCode::kIoError, "recv failed (connection reset?)", errno), false);
       return;
     }
   }
@@ -226,7 +229,7 @@ class HostedTcpConnection final : public TcpConnection {
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        Fail(Status(StatusCode::kIoError, "send failed (peer reset?)"), false);
+        Fail(Status(StatusCode::kIoError, "send failed (peer reset?)", errno), false);
         return;
       }
       queued_bytes_ -= static_cast<size_t>(n);
@@ -314,7 +317,7 @@ class HostedTcpConnection final : public TcpConnection {
 };
 
 void CloseEverythingOnThisCore() {
-  CoreNet& net = g_core_net[MyCore()];
+  CoreNet& net = g_core_net.Mine();
   for (int fd : net.listen_fds) {
     (void)hosted::UnwatchFd(fd);
     close(fd);
@@ -355,18 +358,20 @@ void AcceptAll(int listen_fd, TcpAcceptor* acceptor) {
 // Creates, binds and watches this core's listening socket.
 Result<uint16_t> ListenOnThisCore(uint16_t port, TcpAcceptor* acceptor) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status(StatusCode::kResourceExhausted, "socket() failed (fd limit?)");
+  if (fd < 0) return hosted::SystemError("socket (TCP listener)", errno);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
   sockaddr_in addr = ToSockaddr(Ipv4Address::Any(), port);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    int error = errno;
     close(fd);
-    return Status(StatusCode::kAlreadyExists, "bind failed: TCP port in use (or privileged)");
+    return hosted::SystemError("bind (TCP)", error);
   }
   if (listen(fd, SOMAXCONN) != 0) {
+    int error = errno;
     close(fd);
-    return Status(StatusCode::kIoError, "listen failed");
+    return hosted::SystemError("listen", error);
   }
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -412,7 +417,7 @@ class HostedUdpSocket final : public UdpSocket {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
         return Status(StatusCode::kResourceExhausted, "UDP send buffer full; datagram not sent");
       }
-      return Status(StatusCode::kIoError, "UDP sendmsg failed");
+      return Status(StatusCode::kIoError, "UDP sendmsg", errno);
     }
     return Status::Ok();
   }
@@ -448,24 +453,12 @@ Future<uint16_t> ListenTcp(uint16_t port, TcpAcceptor& acceptor) {
   Result<uint16_t> bound = ListenOnThisCore(port, &acceptor);
   if (!bound.ok()) return MakeFailedFuture<uint16_t>(bound.status());
   uint16_t actual = bound.value();
-  Vector<Future<void>> others;
-  size_t self = MyCore();
-  for (size_t core = 0; core < NumCores(); ++core) {
-    if (core == self) continue;
-    auto promise = std::make_unique<Promise<void>>();
-    others.PushBack(promise->GetFuture());
-    SpawnRemote(
-        [promise = std::move(promise), actual, acceptor = &acceptor]() mutable {
-          Result<uint16_t> result = ListenOnThisCore(actual, acceptor);
-          if (result.ok()) {
-            promise->SetValue();
-          } else {
-            promise->SetError(result.status());
-          }
-        },
-        core);
-  }
-  return WhenAll(std::move(others)).Then([actual](Future<void> all) -> Future<uint16_t> {
+  const size_t self = MyCore();
+  Future<void> others = ForEachCore([self, actual, acceptor = &acceptor](size_t core) -> Status {
+    if (core == self) return Status::Ok();  // Bound above.
+    return ListenOnThisCore(actual, acceptor).status();
+  });
+  return std::move(others).Then([actual](Future<void> all) -> Future<uint16_t> {
     if (!all.ok()) return MakeFailedFuture<uint16_t>(all.status());
     return MakeReadyFuture(actual);
   });
@@ -475,13 +468,14 @@ Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
                         MovableFunction<std::unique_ptr<TcpHandler>(TcpConnection&)> make_handler) {
   EBBRT_CHECK_MSG(OnCore(), "ConnectTcp must be called on an EbbRT core");
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return MakeFailedFuture<void>(Status(StatusCode::kResourceExhausted, "socket() failed"));
+  if (fd < 0) return MakeFailedFuture<void>(hosted::SystemError("socket (TCP)", errno));
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   sockaddr_in addr = ToSockaddr(address, port);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 && errno != EINPROGRESS) {
+    int error = errno;
     close(fd);
-    return MakeFailedFuture<void>(Status(StatusCode::kUnavailable, "connect failed"));
+    return MakeFailedFuture<void>(hosted::SystemError("connect", error));
   }
   auto promise = std::make_shared<Promise<void>>();
   Future<void> result = promise->GetFuture();
@@ -493,7 +487,7 @@ Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
     if (error != 0) {
       close(fd);
-      promise->SetError(Status(StatusCode::kUnavailable, "connection refused or unreachable"));
+      promise->SetError(hosted::SystemError("connect", error));
       return;
     }
     auto* connection = new HostedTcpConnection(fd, address, port);
@@ -522,11 +516,12 @@ Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
 Result<std::unique_ptr<UdpSocket>> BindUdp(uint16_t port, UdpReceiveFn receive) {
   EBBRT_CHECK_MSG(OnCore(), "BindUdp must be called on an EbbRT core");
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status(StatusCode::kResourceExhausted, "socket() failed");
+  if (fd < 0) return hosted::SystemError("socket (UDP)", errno);
   sockaddr_in addr = ToSockaddr(Ipv4Address::Any(), port);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    int error = errno;
     close(fd);
-    return Status(StatusCode::kAlreadyExists, "bind failed: UDP port in use (or privileged)");
+    return hosted::SystemError("bind (UDP)", error);
   }
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);

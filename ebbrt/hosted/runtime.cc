@@ -86,6 +86,9 @@ size_t AvailableCores() {
 
 size_t MaxRunCores() { return kMaxCores; }
 
+// Hosted cores exist only for the length of a Run: NumCores() is the Run's size.
+size_t RunCores() { return NumCores(); }
+
 int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   EBBRT_CHECK_MSG(num_cores >= 1 && num_cores <= kMaxCores, "Run: bad core count");
   EBBRT_CHECK_MSG(!OnCore(), "Run called from inside a core");

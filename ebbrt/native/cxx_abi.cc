@@ -1,7 +1,7 @@
 // The few C++ ABI entry points clang-generated code calls on native, with no libc++abi.
 //
-// A later issue brings libc++abi for applications that want full C++; the framework core
-// needs only these.
+// Full C++ for applications (libc++abi from pinned LLVM source) is planned, not built; the
+// framework core needs only these.
 #include <stdint.h>
 
 #include "ebbrt/base/check.h"

@@ -1,11 +1,13 @@
 // Interrupt vectors for devices. AllocateVector() hands out a free IDT vector; every
 // interrupt on it runs `handler` as a fresh event on the core that took the interrupt
-// (DESIGN.md piece 2: interrupt vectors are event sources), never in interrupt context,
+// (interrupt vectors are event sources, docs/design.md), never in interrupt context,
 // so the handler may do anything an event may: allocate, spawn, block on a future.
 //
 //   Result<uint8_t> vector = ebbrt::native::AllocateVector([this] { DrainRxRing(); });
 //   if (!vector.ok()) return vector.status();
-//   ProgramMsixEntry(entry, ebbrt::native::ApicIdOf(core), vector.value());
+//   // A device's MSI/MSI-X message then names the target core's APIC id
+//   // (ebbrt::native::ApicIdOf(core)) and vector.value(); an IPI works too:
+//   ebbrt::x86_64::SendIpi(ebbrt::native::ApicIdOf(core), vector.value());
 //   ...
 //   EBBRT_CHECK_OK(ebbrt::native::FreeVector(vector.value()));  // from an event
 //

@@ -50,6 +50,8 @@ size_t AvailableCores() { return NumCores(); }
 
 size_t MaxRunCores() { return NumCores(); }
 
+size_t RunCores() { return g_running ? g_run_size : 0; }
+
 int Run(size_t num_cores, MovableFunction<void()> main_fn) {
   EBBRT_CHECK_MSG(num_cores >= 1 && num_cores <= NumCores(),
                   "Run: more cores than the machine started (give QEMU more vCPUs: -smp)");

@@ -2,8 +2,8 @@
 //
 // The same header serves both platforms: hosted, it is implemented over non-blocking
 // Linux sockets registered with each core's event loop (ebbrt/hosted/net.cc); natively,
-// by EbbRT's own TCP/IP stack (the native network issue). Application code written
-// against it builds for both.
+// by EbbRT's own TCP/IP stack over virtio-net, which is not written yet (native programs
+// cannot link //ebbrt/net today). Application code written against it will build for both.
 //
 // Every connection lives on one core: the core that accepted it (each core has its own
 // listening socket, so connections spread over cores) or the core that called
@@ -133,11 +133,13 @@ class TcpAcceptor {
 };
 
 // Listens on `port` (0: an ephemeral port) of every address on every core. Fulfilled with
-// the port once all cores listen, or with the error (e.g. kAlreadyExists: port in use).
+// the port once all cores listen, or with the error (e.g. kAlreadyExists: port in use;
+// kPermissionDenied: a privileged port; on hosted the Status carries the errno, and
+// StatusText(status) prints the system's reason).
 Future<uint16_t> ListenTcp(uint16_t port, TcpAcceptor& acceptor);
 
 // Connects from the calling core; `make_handler` builds the handler once connected.
-// Fulfilled when connected (kUnavailable: refused or unreachable).
+// Fulfilled when connected (kUnavailable: refused or unreachable; hosted adds the errno).
 Future<void> ConnectTcp(Ipv4Address address, uint16_t port,
                         MovableFunction<std::unique_ptr<TcpHandler>(TcpConnection&)> make_handler);
 

@@ -4,14 +4,17 @@
 #include "ebbrt/net/net.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <string>
 #include <thread>
 
+#include "ebbrt/base/status.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
 #include "gtest/gtest.h"
@@ -301,6 +304,7 @@ TEST(TcpTest, ConnectToAClosedPortFails) {
     Stop();
   });
   EXPECT_EQ(result.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(result.system_error(), ECONNREFUSED);
 }
 
 TEST(TcpTest, ListeningOnAPortInUseFails) {
@@ -322,6 +326,11 @@ TEST(TcpTest, ListeningOnAPortInUseFails) {
     Stop();
   });
   EXPECT_EQ(second.code(), StatusCode::kAlreadyExists);
+  // The Status says why, in the system's words: not a guess between "in use" and
+  // "privileged".
+  EXPECT_EQ(second.system_error(), EADDRINUSE);
+  EXPECT_NE(strstr(StatusText(second).c_str(), strerror(EADDRINUSE)), nullptr)
+      << StatusText(second).c_str();
 }
 
 // Records how a connection ended.

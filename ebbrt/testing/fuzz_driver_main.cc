@@ -8,20 +8,14 @@
 
 #include <vector>
 
+#include "ebbrt/base/xorshift.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
 
 constexpr int kRandomInputs = 20000;
 constexpr size_t kMaxRandomSize = 512;
-
-uint64_t Next(uint64_t& state) {
-  // xorshift64*: deterministic, so a failure reproduces.
-  state ^= state >> 12;
-  state ^= state << 25;
-  state ^= state >> 27;
-  return state * 2685821657736338717ull;
-}
 
 }  // namespace
 
@@ -38,11 +32,11 @@ int main(int argc, char** argv) {
     fclose(f);
     LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
   }
-  uint64_t state = 0x9e3779b97f4a7c15ull;
+  ebbrt::XorShift64Star rng(0x9e3779b97f4a7c15ull);  // deterministic: a failure reproduces
   std::vector<uint8_t> input;
   for (int i = 0; i < kRandomInputs; ++i) {
-    input.resize(Next(state) % (kMaxRandomSize + 1));
-    for (auto& byte : input) byte = static_cast<uint8_t>(Next(state));
+    input.resize(rng.Below(kMaxRandomSize + 1));
+    for (auto& byte : input) byte = static_cast<uint8_t>(rng.Next());
     LLVMFuzzerTestOneInput(input.data(), input.size());
   }
   printf("fuzz driver: %d corpus files and %d random inputs passed\n", argc - 1, kRandomInputs);

@@ -6,28 +6,30 @@
 // errors, that an interrupt on a freed vector is dropped, and that the vector is handed
 // out again after the grace period; a handler blocked when its vector is freed keeps its
 // captures until it returns. The timer and wake IPIs keep working throughout (every Block
-// below needs them). Verdict: AppMain's return value (tests/native_libc/check.h).
+// below needs them). One TEST per step, each in a Run of its own on the four cores.
 #include <stdint.h>
 #include <stdio.h>
 
 #include <atomic>
 #include <utility>
 
-#include "ebbrt/app/app_main.h"
 #include "ebbrt/base/console.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
+#include "ebbrt/event/spawn_on.h"
 #include "ebbrt/event/timer.h"
 #include "ebbrt/future/future.h"
 #include "ebbrt/native/arch/x86_64/apic.h"
 #include "ebbrt/native/device_interrupts.h"
 #include "ebbrt/native/smp/smp.h"
-#include "tests/native_libc/check.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
 
 using ebbrt::native::AllocateVector;
 using ebbrt::native::FreeVector;
+using ebbrt::testing_internal::InFreshRun;
 
 constexpr size_t kCores = 4;
 
@@ -42,20 +44,6 @@ void Sleep(uint64_t ns) {
   EXPECT_TRUE(done.Block().ok());
 }
 
-// Runs `fn` as an event on `core` and waits for it.
-void RunOn(size_t core, ebbrt::MovableFunction<void()> fn) {
-  auto* promise = new ebbrt::Promise<void>();
-  ebbrt::Future<void> done = promise->GetFuture();
-  ebbrt::SpawnRemote(
-      [promise, fn = std::move(fn)]() mutable {
-        fn();
-        promise->SetValue();
-        delete promise;
-      },
-      core);
-  EXPECT_TRUE(done.Block().ok());
-}
-
 // Waits for an RCU grace period: callbacks queued with CallRcu before have run.
 void WaitForGracePeriod() {
   auto* promise = new ebbrt::Promise<void>();
@@ -67,15 +55,26 @@ void WaitForGracePeriod() {
   EXPECT_TRUE(grace.Block().ok());
 }
 
+// Runs `step` as the first event of a Run on all four cores; then waits for a grace
+// period, so the vectors the step freed are free again when the next test starts.
+template <typename Step>
+void OnFourCores(Step step) {
+  ASSERT_GE(ebbrt::NumCores(), kCores);
+  InFreshRun(kCores, [step] {
+    step();
+    WaitForGracePeriod();
+  });
+}
+
 // 1. A self-IPI from an event: the handler runs on this core, not while the sending
 // event still runs (interrupts are off in events), but once it has given up the core.
-void SelfIpi() {
+void SelfIpiStep() {
   ebbrt::ConsolePrint("irq_checks: step 1 self-IPI\n");
   static std::atomic<bool> sending{false};
   auto* promise = new ebbrt::Promise<size_t>();
   ebbrt::Future<size_t> ran_on = promise->GetFuture();
   auto vector = AllocateVector([promise] {
-    EXPECT_TRUE(!sending.load());
+    EXPECT_FALSE(sending.load());
     promise->SetValue(ebbrt::MyCore());
   });
   EXPECT_TRUE(vector.ok());
@@ -86,7 +85,10 @@ void SelfIpi() {
   for (int i = 0; i < 100000; ++i) __builtin_ia32_pause();
   sending = false;
   auto result = ran_on.Block();
-  EXPECT_TRUE(result.ok() && result.value() == 0);
+  EXPECT_TRUE(result.ok());
+  if (result.ok()) {
+    EXPECT_EQ(result.value(), 0u);
+  }
   EXPECT_TRUE(FreeVector(vector.value()).ok());
 }
 
@@ -105,7 +107,7 @@ ebbrt::Future<void> ExpectHits(int count) {
   return done;
 }
 
-void RemoteIpis() {
+void RemoteIpisStep() {
   ebbrt::ConsolePrint("irq_checks: step 2 IPIs to other cores\n");
   auto vector = AllocateVector([] {
     g_hits[ebbrt::MyCore()].fetch_add(1);
@@ -131,7 +133,7 @@ void RemoteIpis() {
 
 // 3. A core with an idle handler never sleeps; it takes interrupts in the window it
 // opens before each poll.
-void PollingCore() {
+void PollingCoreStep() {
   ebbrt::ConsolePrint("irq_checks: step 3 a polling core\n");
   auto* promise = new ebbrt::Promise<size_t>();
   ebbrt::Future<size_t> ran_on = promise->GetFuture();
@@ -140,17 +142,23 @@ void PollingCore() {
   if (!vector.ok()) return;
   static std::atomic<uint64_t> polls{0};
   static ebbrt::EventManager::IdleHandlerId idle_id;
-  RunOn(1, [] { idle_id = ebbrt::event_manager->AddIdleHandler([] { polls.fetch_add(1); }); });
+  EXPECT_TRUE(ebbrt::SpawnOn(1, [] {
+                idle_id = ebbrt::event_manager->AddIdleHandler([] { polls.fetch_add(1); });
+              }).Block().ok());
   ebbrt::x86_64::SendIpi(ebbrt::native::ApicIdOf(1), vector.value());
   auto result = ran_on.Block();
-  EXPECT_TRUE(result.ok() && result.value() == 1);
-  EXPECT_TRUE(polls.load() > 0);
-  RunOn(1, [] { ebbrt::event_manager->RemoveIdleHandler(idle_id); });
+  EXPECT_TRUE(result.ok());
+  if (result.ok()) {
+    EXPECT_EQ(result.value(), 1u);
+  }
+  EXPECT_GT(polls.load(), 0u);
+  EXPECT_TRUE(
+      ebbrt::SpawnOn(1, [] { ebbrt::event_manager->RemoveIdleHandler(idle_id); }).Block().ok());
   EXPECT_TRUE(FreeVector(vector.value()).ok());
 }
 
 // 4. A handler that blocks: only an event can.
-void BlockingHandler() {
+void BlockingHandlerStep() {
   ebbrt::ConsolePrint("irq_checks: step 4 a handler that blocks\n");
   auto* promise = new ebbrt::Promise<void>();
   ebbrt::Future<void> done = promise->GetFuture();
@@ -166,7 +174,7 @@ void BlockingHandler() {
 }
 
 // 5. Exhaustion, freeing, dropped interrupts on a freed vector, reuse.
-void ExhaustAndFree() {
+void ExhaustAndFreeStep() {
   ebbrt::ConsolePrint("irq_checks: step 5 exhaustion and freeing\n");
   static std::atomic<int> calls{0};
   static uint8_t vectors[256];
@@ -183,17 +191,17 @@ void ExhaustAndFree() {
     vectors[allocated++] = vector.value();
   }
   EXPECT_EQ(allocated, ebbrt::native::kNumDeviceVectors);
-  EXPECT_TRUE(error.code() == ebbrt::StatusCode::kResourceExhausted);
+  EXPECT_EQ(error.code(), ebbrt::StatusCode::kResourceExhausted);
   printf("irq_checks: allocation %d failed as expected: %s\n", allocated + 1, error.message());
   EXPECT_EQ(vectors[0], ebbrt::native::kFirstDeviceVector);
   EXPECT_EQ(vectors[allocated - 1], ebbrt::native::kLastDeviceVector);
 
-  EXPECT_TRUE(FreeVector(ebbrt::x86_64::kWakeVector).code() == ebbrt::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FreeVector(ebbrt::x86_64::kWakeVector).code(), ebbrt::StatusCode::kInvalidArgument);
   uint8_t freed = vectors[allocated / 2];
   EXPECT_TRUE(FreeVector(freed).ok());
-  EXPECT_TRUE(FreeVector(freed).code() == ebbrt::StatusCode::kNotFound);
+  EXPECT_EQ(FreeVector(freed).code(), ebbrt::StatusCode::kNotFound);
   // Not reusable before the grace period: a core might still be in its handler.
-  EXPECT_TRUE(AllocateVector([] {}).status().code() == ebbrt::StatusCode::kResourceExhausted);
+  EXPECT_EQ(AllocateVector([] {}).status().code(), ebbrt::StatusCode::kResourceExhausted);
   // An interrupt on the freed vector is dropped, not run and not fatal.
   ebbrt::x86_64::SendSelfIpi(freed);
   Sleep(2'000'000);
@@ -202,7 +210,10 @@ void ExhaustAndFree() {
   // FreeVector's own CallRcu was queued first, so the vector is free after this.
   WaitForGracePeriod();
   auto again = AllocateVector([] { calls.fetch_add(100); });
-  EXPECT_TRUE(again.ok() && again.value() == freed);
+  EXPECT_TRUE(again.ok());
+  if (again.ok()) {
+    EXPECT_EQ(again.value(), freed);
+  }
   // And it works: the new handler runs, the old one does not.
   ebbrt::x86_64::SendSelfIpi(freed);
   for (int i = 0; i < 1000 && calls.load() == 0; ++i) Sleep(1'000'000);
@@ -232,7 +243,7 @@ struct Canary {
   uint64_t state = kAlive;
 };
 
-void FreeWhileBlocked() {
+void FreeWhileBlockedStep() {
   ebbrt::ConsolePrint("irq_checks: step 6 FreeVector while the handler is blocked\n");
   // Step 5 freed every vector just now: let those frees finish.
   WaitForGracePeriod();
@@ -264,7 +275,7 @@ void FreeWhileBlocked() {
   for (int i = 0; i < 1000 && Canary::destroyed.load() == 0; ++i) Sleep(1'000'000);
   WaitForGracePeriod();
   EXPECT_EQ(Canary::destroyed.load(), 1);
-  EXPECT_TRUE(!Canary::destroyed_before_finish.load());
+  EXPECT_FALSE(Canary::destroyed_before_finish.load());
 }
 
 // 7. A core that never runs out of events still takes device interrupts: core 1 keeps
@@ -286,7 +297,7 @@ void BusyEvent(uint64_t deadline_ns, ebbrt::Promise<bool>* done) {
   ebbrt::SpawnLocal([deadline_ns, done] { BusyEvent(deadline_ns, done); });
 }
 
-void BusyCore() {
+void BusyCoreStep() {
   ebbrt::ConsolePrint("irq_checks: step 7 a core that is never idle\n");
   static std::atomic<size_t> handled_on{kCores};
   auto vector = AllocateVector([] {
@@ -312,26 +323,20 @@ void BusyCore() {
   EXPECT_TRUE(FreeVector(vector.value()).ok());
 }
 
-}  // namespace
-
-int ebbrt::AppMain() {
+// The APIC and timer modes the tests below ran with, for the log.
+TEST(IrqTest, FourCoresAndTheirApics) {
   printf("irq_checks: APIC %s, timer %s\n",
          ebbrt::x86_64::ApicModeName(ebbrt::x86_64::CurrentApicMode()),
          ebbrt::x86_64::TimerModeName(ebbrt::x86_64::CurrentTimerMode()));
   EXPECT_EQ(ebbrt::NumCores(), kCores);
-  if (ebbrt::NumCores() < kCores) return ebbrt_check_failures;
-  int status = ebbrt::Run(kCores, [] {
-    SelfIpi();
-    RemoteIpis();
-    PollingCore();
-    BlockingHandler();
-    ExhaustAndFree();
-    FreeWhileBlocked();
-    BusyCore();
-    ebbrt::ConsolePrint("irq_checks: stopping\n");
-    ebbrt::Stop(0);
-  });
-  EXPECT_EQ(status, 0);
-  printf("irq_checks: %d failed check(s)\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
 }
+
+TEST(IrqTest, SelfIpi) { OnFourCores(SelfIpiStep); }
+TEST(IrqTest, RemoteIpis) { OnFourCores(RemoteIpisStep); }
+TEST(IrqTest, PollingCore) { OnFourCores(PollingCoreStep); }
+TEST(IrqTest, BlockingHandler) { OnFourCores(BlockingHandlerStep); }
+TEST(IrqTest, ExhaustAndFree) { OnFourCores(ExhaustAndFreeStep); }
+TEST(IrqTest, FreeWhileBlocked) { OnFourCores(FreeWhileBlockedStep); }
+TEST(IrqTest, BusyCore) { OnFourCores(BusyCoreStep); }
+
+}  // namespace

@@ -1,6 +1,5 @@
-// Native image that exercises the curated C++ subset (toolchains/cxx_subset.bzl) and
-// reports the number of failed checks as its exit status. Every check runs in the
-// booted image; the compiler must not be trusted to have folded it away, so inputs come
+// Native image that exercises the curated C++ subset (toolchains/cxx_subset.bzl), one
+// TEST per part of it. Every check runs in the booted image; the compiler must not be trusted to have folded it away, so inputs come
 // through a volatile where that matters.
 #include <algorithm>
 #include <array>
@@ -28,8 +27,7 @@
 #include <utility>
 #include <variant>
 
-#include "ebbrt/app/app_main.h"
-#include "tests/native_libc/check.h"
+#include "gtest/gtest.h"
 
 namespace {
 
@@ -50,17 +48,17 @@ volatile int opaque_seven = 7;
 
 int Seven() { return opaque_seven; }
 
-void TestGlobalConstructors() { EXPECT_EQ(constructed_value, 42); }
+TEST(CxxSubsetTest, GlobalConstructors) { EXPECT_EQ(constructed_value, 42); }
 
-void TestOptional() {
+TEST(CxxSubsetTest, Optional) {
   std::optional<int> empty;
-  EXPECT_TRUE(!empty.has_value());
+  EXPECT_FALSE(empty.has_value());
   EXPECT_EQ(empty.value_or(-1), -1);
   std::optional<int> seven = Seven();
   EXPECT_TRUE(seven.has_value());
   EXPECT_EQ(*seven, 7);
   seven.reset();
-  EXPECT_TRUE(!seven);
+  EXPECT_FALSE(seven);
 }
 
 template <class... Fs>
@@ -70,7 +68,7 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-void TestVariant() {
+TEST(CxxSubsetTest, Variant) {
   std::variant<int, std::string_view> v = Seven();
   EXPECT_TRUE(std::holds_alternative<int>(v));
   EXPECT_EQ(std::get<int>(v), 7);
@@ -81,10 +79,10 @@ void TestVariant() {
                             [](std::string_view s) { return s.size(); }},
                  v);
   EXPECT_EQ(visited, 7);
-  EXPECT_TRUE(std::get_if<int>(&v) == nullptr);
+  EXPECT_EQ(std::get_if<int>(&v), nullptr);
 }
 
-void TestArraySpanAlgorithms() {
+TEST(CxxSubsetTest, ArraySpanAlgorithms) {
   std::array<int, 8> values = {5, Seven(), -3, 42, 0, 9, -3, 1};
   std::sort(values.begin(), values.end());
   EXPECT_TRUE(std::is_sorted(values.begin(), values.end()));
@@ -108,15 +106,15 @@ void TestArraySpanAlgorithms() {
   EXPECT_EQ(std::ranges::size(sequence), 5);
 }
 
-void TestStringView() {
+TEST(CxxSubsetTest, StringView) {
   char text[] = "hello, native world";
   std::string_view view(text);
   EXPECT_EQ(view.find("native"), 7);
   EXPECT_TRUE(view.substr(7, 6) == "native");
   EXPECT_TRUE(view.starts_with("hello"));
   EXPECT_TRUE(view.ends_with("world"));
-  EXPECT_TRUE(view.compare("hello") > 0);
-  EXPECT_TRUE(view.find('z') == std::string_view::npos);
+  EXPECT_GT(view.compare("hello"), 0);
+  EXPECT_EQ(view.find('z'), std::string_view::npos);
   char copy[32] = {};
   std::memcpy(copy, view.data(), view.size());
   EXPECT_STREQ(copy, "hello, native world");
@@ -125,7 +123,7 @@ void TestStringView() {
   EXPECT_STREQ(formatted, "hello!");
 }
 
-void TestAtomic() {
+TEST(CxxSubsetTest, Atomic) {
   std::atomic<int> counter{Seven()};
   EXPECT_EQ(counter.fetch_add(35), 7);
   EXPECT_EQ(counter.load(), 42);
@@ -134,7 +132,7 @@ void TestAtomic() {
   EXPECT_EQ(counter.exchange(2), 1);
   EXPECT_TRUE(std::atomic<uint64_t>::is_always_lock_free);
   std::atomic_flag flag;
-  EXPECT_TRUE(!flag.test_and_set());
+  EXPECT_FALSE(flag.test_and_set());
   EXPECT_TRUE(flag.test_and_set());
 }
 
@@ -153,11 +151,11 @@ struct DestroyInPlace {
 
 alignas(Widget) unsigned char widget_storage[sizeof(Widget)];
 
-void TestUniquePtrAndNew() {
+TEST(CxxSubsetTest, UniquePtrAndNew) {
   {
     std::unique_ptr<Widget, DestroyInPlace> widget(new (widget_storage) Widget(Seven()));
     EXPECT_EQ(widget->value, 7);
-    EXPECT_TRUE(static_cast<void*>(widget.get()) == widget_storage);
+    EXPECT_EQ(static_cast<void*>(widget.get()), static_cast<void*>(widget_storage));
   }
   EXPECT_EQ(Widget::destroyed, 1);
   // operator new has the GeneralPurposeAllocator behind it.
@@ -166,12 +164,12 @@ void TestUniquePtrAndNew() {
   // A request larger than the machine: nothrow new returns nullptr (plain new would stop
   // the machine; see new_failure_image.cc).
   char* huge = new (std::nothrow) char[size_t{1} << 40];
-  EXPECT_TRUE(huge == nullptr);
+  EXPECT_EQ(static_cast<void*>(huge), nullptr);
   std::unique_ptr<int> empty;
   EXPECT_TRUE(empty == nullptr);
 }
 
-void TestTupleUtility() {
+TEST(CxxSubsetTest, TupleUtility) {
   auto tuple = std::make_tuple(Seven(), "two"sv, 3u);
   EXPECT_EQ(std::get<0>(tuple), 7);
   EXPECT_TRUE(std::get<1>(tuple) == "two");
@@ -195,7 +193,7 @@ T Twice(T x) {
   return x * 2;
 }
 
-void TestBitCompareConcepts() {
+TEST(CxxSubsetTest, BitCompareConcepts) {
   EXPECT_EQ(std::popcount(static_cast<unsigned>(0xF0 + Seven() - 7)), 4);
   EXPECT_EQ(std::countr_zero(8u), 3);
   EXPECT_EQ(std::bit_cast<uint32_t>(1.0f), 0x3f800000u);
@@ -207,7 +205,7 @@ void TestBitCompareConcepts() {
   static_assert(std::is_trivially_copyable_v<std::array<int, 4>>);
 }
 
-void TestFunctionalChrono() {
+TEST(CxxSubsetTest, FunctionalChrono) {
   // A small capture fits std::function's inline buffer: no allocation.
   const int k = Seven();
   std::function<int(int)> times_k = [k](int x) { return x * k; };
@@ -222,18 +220,3 @@ void TestFunctionalChrono() {
 }
 
 }  // namespace
-
-int ebbrt::AppMain() {
-  TestGlobalConstructors();
-  TestOptional();
-  TestVariant();
-  TestArraySpanAlgorithms();
-  TestStringView();
-  TestAtomic();
-  TestUniquePtrAndNew();
-  TestTupleUtility();
-  TestBitCompareConcepts();
-  TestFunctionalChrono();
-  std::printf("cxx_test: %d failed check(s)\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
-}

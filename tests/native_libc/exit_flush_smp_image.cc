@@ -7,10 +7,10 @@
 #include <stdio.h>
 
 #include "ebbrt/app/app_main.h"
-#include "tests/native_libc/on_all_cores.h"
+#include "ebbrt/testing/on_cores.h"
 
 int ebbrt::AppMain() {
-  ebbrt_test::OnAllCoresAtOnce(4, [](size_t core) {
+  ebbrt::testing_internal::OnAllCoresAtOnce(4, [](size_t core) {
     if (core != 2) return;
     setvbuf(stdout, nullptr, _IOFBF, BUFSIZ);
     fputs("exit_flush_smp: written on core 2, flushed by exit()\n", stdout);

@@ -2,22 +2,24 @@
 // a recursive lock is re-acquired by the core that holds it and by no other core (which
 // waits in acquire and fails in try_acquire), a plain lock is not re-acquired even by its
 // holder, a lock excludes all four cores from a counter they all increment, and the
-// dynamic-lock pool gets back every lock stdio takes. Verdict: AppMain's return value.
+// dynamic-lock pool gets back every lock stdio takes. One TEST per property, in the
+// native_libc SMP image (BUILD).
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/lock.h>
 
 #include <atomic>
 
-#include "ebbrt/app/app_main.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/native/libc/newlib_locks.h"
-#include "tests/native_libc/check.h"
-#include "tests/native_libc/on_all_cores.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 extern "C" struct __lock __lock___tz_mutex;  // a plain static lock of newlib's
 
 namespace {
+
+using ebbrt::testing_internal::OnAllCoresAtOnce;
 
 constexpr size_t kCores = 4;
 constexpr int kIncrements = 20000;
@@ -27,7 +29,7 @@ void Linger() {
   for (int i = 0; i < 200000; ++i) __builtin_ia32_pause();
 }
 
-void SameCoreReacquires() {
+TEST(NewlibLocksTest, SameCoreReacquires) {
   _LOCK_T lock;
   const size_t before = ebbrt::native::NewlibLocksInUse();
   __retarget_lock_init_recursive(&lock);
@@ -48,7 +50,7 @@ void SameCoreReacquires() {
 }
 
 // A plain lock: its holder cannot take it again, another core can once it is free.
-void PlainLockIsNotRecursive() {
+TEST(NewlibLocksTest, PlainLockIsNotRecursive) {
   _LOCK_T lock = &__lock___tz_mutex;
   __retarget_lock_acquire(lock);
   EXPECT_EQ(__retarget_lock_try_acquire(lock), 0);
@@ -59,7 +61,7 @@ void PlainLockIsNotRecursive() {
 
 // Core 0 holds a recursive lock; core 1 fails try_acquire, then waits in acquire until
 // core 0 has released it as often as it took it.
-void OtherCoreWaits() {
+TEST(NewlibLocksTest, OtherCoreWaits) {
   static _LOCK_T lock;
   static std::atomic<int> try_result{-1};
   static std::atomic<int> try_recursive_result{-1};
@@ -67,7 +69,7 @@ void OtherCoreWaits() {
   static std::atomic<bool> acquired{false};
   static std::atomic<bool> released{false};
   __retarget_lock_init_recursive(&lock);
-  ebbrt_test::OnAllCoresAtOnce(2, [](size_t core) {
+  OnAllCoresAtOnce(2, [](size_t core) {
     if (core == 0) {
       __retarget_lock_acquire_recursive(lock);
       __retarget_lock_acquire_recursive(lock);
@@ -85,10 +87,10 @@ void OtherCoreWaits() {
           1);
       while (!waiting.load()) __builtin_ia32_pause();
       Linger();
-      EXPECT_TRUE(!acquired.load());
+      EXPECT_FALSE(acquired.load());
       __retarget_lock_release_recursive(lock);
       Linger();
-      EXPECT_TRUE(!acquired.load());  // still held once
+      EXPECT_FALSE(acquired.load());  // still held once
       __retarget_lock_release_recursive(lock);
       while (!acquired.load()) __builtin_ia32_pause();
       // Now core 1 holds it.
@@ -106,11 +108,11 @@ void OtherCoreWaits() {
 
 // Every core increments a plain counter under the lock (nested twice): no increment is
 // lost only if the lock excludes.
-void ExcludesAllCores() {
+TEST(NewlibLocksTest, ExcludesAllCores) {
   static _LOCK_T lock;
   static uint64_t counter = 0;
   __retarget_lock_init_recursive(&lock);
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t) {
+  OnAllCoresAtOnce(kCores, [](size_t) {
     for (int i = 0; i < kIncrements; ++i) {
       __retarget_lock_acquire_recursive(lock);
       __retarget_lock_acquire_recursive(lock);
@@ -127,24 +129,14 @@ void ExcludesAllCores() {
 
 // Unbuffered stderr formats through a temporary FILE with a lock of its own
 // (vfprintf.c, __sbprintf): all cores at once, and the pool gets every lock back.
-void PoolLocksComeBack() {
+TEST(NewlibLocksTest, PoolLocksComeBack) {
   printf("newlib_locks_test: pool\n");  // stdio's streams exist from here
   const size_t before = ebbrt::native::NewlibLocksInUse();
-  EXPECT_TRUE(before >= 3);  // stdin, stdout, stderr
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+  EXPECT_GE(before, 3u);  // stdin, stdout, stderr
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     for (int i = 0; i < 20; ++i) fprintf(stderr, "newlib_locks_test: core %zu stderr %d\n", core, i);
   });
   EXPECT_EQ(ebbrt::native::NewlibLocksInUse(), before);
 }
 
 }  // namespace
-
-int ebbrt::AppMain() {
-  SameCoreReacquires();
-  PlainLockIsNotRecursive();
-  OtherCoreWaits();
-  ExcludesAllCores();
-  PoolLocksComeBack();
-  printf("newlib_locks_test: %d failed check(s)\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
-}

@@ -3,7 +3,8 @@
 // the core that uses them, while stdin/stdout/stderr and the atexit list stay shared.
 // The cores run in lock step (a barrier between steps), so with one struct _reent for the
 // whole machine every check below fails deterministically, not by chance: all cores
-// write, then all cores read. Verdict: AppMain's return value.
+// write, then all cores read. One TEST per kind of state, in the native_libc SMP image
+// (BUILD).
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -17,12 +18,14 @@
 
 #include <atomic>
 
-#include "ebbrt/app/app_main.h"
 #include "ebbrt/base/console.h"
-#include "tests/native_libc/check.h"
-#include "tests/native_libc/on_all_cores.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
+
+using ebbrt::testing_internal::OnAllCoresAtOnce;
+using ebbrt::testing_internal::StepBarrier;
 
 constexpr size_t kCores = 4;
 constexpr int kErrnoRounds = 150;
@@ -30,7 +33,7 @@ constexpr int kStrtokRounds = 20;
 constexpr int kTokens = 6;
 constexpr int kRandValues = 40;
 
-constinit ebbrt_test::StepBarrier g_barrier(kCores);
+constinit StepBarrier g_barrier(kCores);
 
 // Failures of C library calls that set errno and print nothing, one errno value each.
 // Sizes go through volatile so the compiler neither warns about nor folds the calls.
@@ -59,19 +62,19 @@ constexpr FailingCall kFailingCalls[kCores] = {
 struct _reent* g_reent_of[kCores];
 FILE* g_stdout_of[kCores];
 
-void EachCoreHasItsOwnReent() {
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+TEST(ReentSmpTest, EachCoreHasItsOwnReent) {
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     g_reent_of[core] = _REENT;
     g_stdout_of[core] = stdout;
   });
   // The boot core's is newlib's global one: boot code used it before other cores existed.
-  EXPECT_TRUE(g_reent_of[0] == _GLOBAL_REENT);
+  EXPECT_EQ(g_reent_of[0], _GLOBAL_REENT);
   for (size_t core = 0; core < kCores; ++core) {
     for (size_t other = core + 1; other < kCores; ++other) {
-      EXPECT_TRUE(g_reent_of[core] != g_reent_of[other]);
+      EXPECT_NE(g_reent_of[core], g_reent_of[other]) << "cores " << core << " and " << other;
     }
     // One stdout for the machine (one buffer, one lock), whichever core prints.
-    EXPECT_TRUE(g_stdout_of[core] == g_stdout_of[0]);
+    EXPECT_EQ(g_stdout_of[core], g_stdout_of[0]) << "core " << core;
   }
 }
 
@@ -86,8 +89,8 @@ ErrnoResult g_errno_result[kCores];
 
 // Every round, all cores fail a different call at once (each core a different one each
 // round), wait until all have failed, then read errno: each must see its own call's value.
-void ErrnoIsPerCore() {
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+TEST(ReentSmpTest, ErrnoIsPerCore) {
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     ErrnoResult& result = g_errno_result[core];
     for (int round = 0; round < kErrnoRounds; ++round) {
       const FailingCall& call = kFailingCalls[(core + round) % kCores];
@@ -114,7 +117,7 @@ void ErrnoIsPerCore() {
              core, result.mismatches, kErrnoRounds, result.first_round, result.first_call,
              result.first_seen);
     }
-    EXPECT_EQ(result.mismatches, 0);
+    EXPECT_EQ(result.mismatches, 0) << "core " << core;
   }
   printf("reent_smp: errno: %d rounds on %zu cores\n", kErrnoRounds, kCores);
 }
@@ -124,8 +127,8 @@ int g_strtok_mismatches[kCores];
 
 // Each core splits its own string, one token per step, all cores stepping together: with
 // one saved position for the machine, strtok(NULL, ...) continues another core's string.
-void StrtokIsPerCore() {
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+TEST(ReentSmpTest, StrtokIsPerCore) {
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     for (int round = 0; round < kStrtokRounds; ++round) {
       char text[128];
       int n = 0;
@@ -143,7 +146,9 @@ void StrtokIsPerCore() {
       if (strtok(nullptr, ",;") != nullptr) ++g_strtok_mismatches[core];
     }
   });
-  for (size_t core = 0; core < kCores; ++core) EXPECT_EQ(g_strtok_mismatches[core], 0);
+  for (size_t core = 0; core < kCores; ++core) {
+    EXPECT_EQ(g_strtok_mismatches[core], 0) << "core " << core;
+  }
 }
 
 // --- rand ------------------------------------------------------------------------------
@@ -152,44 +157,36 @@ int g_rand_mismatches[kCores];
 
 // Each core seeds rand differently and draws in lock step with the others: each sequence
 // must be the one a lone core draws from that seed (computed first, on core 0 alone).
-void RandIsPerCore() {
+TEST(ReentSmpTest, RandIsPerCore) {
   for (size_t core = 0; core < kCores; ++core) {
     srand(static_cast<unsigned>(core + 1));
     for (int i = 0; i < kRandValues; ++i) g_expected_rand[core][i] = rand();
   }
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     srand(static_cast<unsigned>(core + 1));
     for (int i = 0; i < kRandValues; ++i) {
       g_barrier.Wait();
       if (rand() != g_expected_rand[core][i]) ++g_rand_mismatches[core];
     }
   });
-  for (size_t core = 0; core < kCores; ++core) EXPECT_EQ(g_rand_mismatches[core], 0);
+  for (size_t core = 0; core < kCores; ++core) {
+    EXPECT_EQ(g_rand_mismatches[core], 0) << "core " << core;
+  }
 }
 
 // --- atexit ----------------------------------------------------------------------------
 // The atexit list is the machine's: a handler registered on core 3 runs when core 0
-// calls exit() after AppMain (expect_log in BUILD).
+// calls exit() after AppMain, i.e. after the last test (expect_log in BUILD).
 void AtexitHandler() {
   ebbrt::ConsolePrint("reent_smp: atexit handler registered on core 3 ran\n");
 }
 
-void AtexitFromAnotherCore() {
+TEST(ReentSmpTest, AtexitFromAnotherCore) {
   static std::atomic<int> status{-1};
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     if (core == 3) status.store(atexit(AtexitHandler));
   });
   EXPECT_EQ(status.load(), 0);
 }
 
 }  // namespace
-
-int ebbrt::AppMain() {
-  EachCoreHasItsOwnReent();
-  ErrnoIsPerCore();
-  StrtokIsPerCore();
-  RandIsPerCore();
-  AtexitFromAnotherCore();
-  printf("reent_smp: %d failed check(s)\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
-}

@@ -5,8 +5,8 @@
 //      the wrapper notes if two cores are ever inside it at once;
 //   2. fprintf to one memory stream (open_memstream) that all cores share.
 // Then every line must be whole and appear exactly once. With newlib's no-op locks the
-// cores tear each other's lines (docs/build.md#native-c-library). Verdict: AppMain's
-// return value.
+// cores tear each other's lines (docs/build.md#native-c-library). One TEST each, in the
+// native_libc SMP image (BUILD).
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +14,13 @@
 
 #include <atomic>
 
-#include "ebbrt/app/app_main.h"
 #include "ebbrt/base/spin_lock.h"
-#include "tests/native_libc/check.h"
-#include "tests/native_libc/on_all_cores.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
+
+using ebbrt::testing_internal::OnAllCoresAtOnce;
 
 constexpr size_t kCores = 4;
 constexpr int kConsoleLines = 60;   // per core
@@ -97,12 +98,12 @@ _READ_WRITE_RETURN_TYPE CapturingWrite(struct _reent* reent, void* cookie, const
   return written;
 }
 
-void ConsoleLinesStayWhole() {
+TEST(StdioSmpTest, ConsoleLinesStayWhole) {
   printf("stdio_smp: %zu cores print %d lines each to stdout\n", kCores, kConsoleLines);
   fflush(stdout);
   g_console_write = stdout->_write;
   stdout->_write = CapturingWrite;
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     for (int line = 0; line < kConsoleLines; ++line) PrintLine(stdout, core, line);
   });
   fflush(stdout);
@@ -114,13 +115,12 @@ void ConsoleLinesStayWhole() {
 // --- 2. One memory stream -------------------------------------------------------------
 FILE* g_stream;
 
-void MemoryStreamLinesStayWhole() {
+TEST(StdioSmpTest, MemoryStreamLinesStayWhole) {
   char* buffer = nullptr;
   size_t size = 0;
   g_stream = open_memstream(&buffer, &size);
-  EXPECT_TRUE(g_stream != nullptr);
-  if (g_stream == nullptr) return;
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t core) {
+  ASSERT_NE(g_stream, nullptr);
+  OnAllCoresAtOnce(kCores, [](size_t core) {
     for (int line = 0; line < kMemoryLines; ++line) PrintLine(g_stream, core, line);
   });
   EXPECT_EQ(fclose(g_stream), 0);
@@ -130,10 +130,3 @@ void MemoryStreamLinesStayWhole() {
 }
 
 }  // namespace
-
-int ebbrt::AppMain() {
-  ConsoleLinesStayWhole();
-  MemoryStreamLinesStayWhole();
-  printf("stdio_smp: %d failed check(s)\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
-}

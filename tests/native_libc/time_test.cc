@@ -7,7 +7,7 @@
 //      earlier than 2026-01-01 (printed, so the log shows it against the host's clock);
 //   4. clock_getres, EINVAL for other clocks, EFAULT for no timespec, ENOSYS (and the log
 //      line) from nanosleep, sleep and usleep.
-// Verdict: AppMain's return value (failed checks).
+// One TEST each, in the native_libc SMP image (BUILD).
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,14 +17,15 @@
 
 #include <atomic>
 
-#include "ebbrt/app/app_main.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
-#include "tests/native_libc/check.h"
-#include "tests/native_libc/on_all_cores.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
+
+using ebbrt::testing_internal::OnAllCoresAtOnce;
 
 constexpr size_t kCores = 4;
 constexpr int kReadsPerCore = 20000;
@@ -59,10 +60,10 @@ struct Monotonicity {
   }
 };
 
-void CheckNeverBackwards() {
+TEST(TimeTest, NeverBackwards) {
   static Monotonicity monotonic;
   static Monotonicity realtime;
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t) {
+  OnAllCoresAtOnce(kCores, [](size_t) {
     uint64_t previous_monotonic = 0;
     uint64_t previous_realtime = 0;
     for (int i = 0; i < kReadsPerCore; ++i) {
@@ -71,17 +72,18 @@ void CheckNeverBackwards() {
     }
   });
   for (Monotonicity* m : {&monotonic, &realtime}) {
-    EXPECT_EQ(m->failed_reads.load(), 0);
-    EXPECT_EQ(m->backwards_on_core.load(), 0);
-    EXPECT_EQ(m->backwards_across_cores.load(), 0);
+    const char* name = m == &monotonic ? "CLOCK_MONOTONIC" : "CLOCK_REALTIME";
+    EXPECT_EQ(m->failed_reads.load(), 0) << name;
+    EXPECT_EQ(m->backwards_on_core.load(), 0) << name;
+    EXPECT_EQ(m->backwards_across_cores.load(), 0) << name;
     printf("time_test: %s: %d reads on each of %zu cores, %d backwards on a core, %d across cores\n",
-           m == &monotonic ? "CLOCK_MONOTONIC" : "CLOCK_REALTIME", kReadsPerCore, kCores,
+           name, kReadsPerCore, kCores,
            m->backwards_on_core.load(), m->backwards_across_cores.load());
   }
 }
 
 // --- 2. Advancing with a timer -----------------------------------------------------------
-void CheckAdvancesWithATimer() {
+TEST(TimeTest, AdvancesWithATimer) {
   constexpr uint64_t kWaitNs = 50'000'000;
   static uint64_t monotonic_before, realtime_before, monotonic_after, realtime_after;
   const int status = ebbrt::Run(1, [] {
@@ -98,12 +100,12 @@ void CheckAdvancesWithATimer() {
   const int64_t realtime_elapsed = static_cast<int64_t>(realtime_after - realtime_before);
   // A timer never fires early; a generous upper bound, only against a clock that runs wild
   // (this is not a performance assertion: an emulator on a busy host can be slow).
-  EXPECT_TRUE(monotonic_elapsed >= kWaitNs);
-  EXPECT_TRUE(monotonic_elapsed < 60 * kNsPerSecond);
+  EXPECT_GE(monotonic_elapsed, kWaitNs);
+  EXPECT_LT(monotonic_elapsed, 60 * kNsPerSecond);
   // The realtime readings bracket the monotonic ones, so they span at least as much, and
   // the wall clock runs at the monotonic clock's rate (1 ms is the reads' slack).
-  EXPECT_TRUE(realtime_elapsed >= static_cast<int64_t>(monotonic_elapsed));
-  EXPECT_TRUE(realtime_elapsed - static_cast<int64_t>(monotonic_elapsed) < 1'000'000);
+  EXPECT_GE(realtime_elapsed, static_cast<int64_t>(monotonic_elapsed));
+  EXPECT_LT(realtime_elapsed - static_cast<int64_t>(monotonic_elapsed), 1'000'000);
   printf("time_test: a %llu ms timer: CLOCK_MONOTONIC advanced %llu us, CLOCK_REALTIME %llu us\n",
          static_cast<unsigned long long>(kWaitNs / 1'000'000),
          static_cast<unsigned long long>(monotonic_elapsed / 1000),
@@ -111,7 +113,7 @@ void CheckAdvancesWithATimer() {
 }
 
 // --- 3. The wall clock's three faces -----------------------------------------------------
-void CheckWallClockAgrees() {
+TEST(TimeTest, WallClockAgrees) {
   const time_t first = time(nullptr);
   struct timeval tv;
   struct timezone tz = {123, 456};
@@ -121,14 +123,18 @@ void CheckWallClockAgrees() {
   time_t stored = 0;
   const time_t last = time(&stored);
   EXPECT_EQ(stored, last);
-  EXPECT_TRUE(first <= tv.tv_sec && tv.tv_sec <= ts.tv_sec && ts.tv_sec <= last);
-  EXPECT_TRUE(last - first <= 1);
-  EXPECT_TRUE(tv.tv_usec >= 0 && tv.tv_usec < 1'000'000);
-  EXPECT_TRUE(ts.tv_nsec >= 0 && ts.tv_nsec < 1'000'000'000);
+  EXPECT_LE(first, tv.tv_sec);
+  EXPECT_LE(tv.tv_sec, ts.tv_sec);
+  EXPECT_LE(ts.tv_sec, last);
+  EXPECT_LE(last - first, 1);
+  EXPECT_GE(tv.tv_usec, 0);
+  EXPECT_LT(tv.tv_usec, 1'000'000);
+  EXPECT_GE(ts.tv_nsec, 0);
+  EXPECT_LT(ts.tv_nsec, 1'000'000'000);
   EXPECT_EQ(tz.tz_minuteswest, 0);  // UTC.
   EXPECT_EQ(tz.tz_dsttime, 0);
-  EXPECT_TRUE(first >= k2026);
-  EXPECT_TRUE(last < k2100);
+  EXPECT_GE(first, k2026);
+  EXPECT_LT(last, k2100);
   struct tm tm;
   char date[32] = "?";
   strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", gmtime_r(&last, &tm));
@@ -136,7 +142,7 @@ void CheckWallClockAgrees() {
 }
 
 // --- 4. The rest of the interface --------------------------------------------------------
-void CheckInterface() {
+TEST(TimeTest, Interface) {
   struct timespec res = {7, 7};
   EXPECT_EQ(clock_getres(CLOCK_MONOTONIC, &res), 0);
   EXPECT_EQ(res.tv_sec, 0);
@@ -146,11 +152,11 @@ void CheckInterface() {
   for (clockid_t clock : {0, 2, 3, 5, 99, -1}) {
     struct timespec ts;
     errno = 0;
-    EXPECT_EQ(clock_gettime(clock, &ts), -1);
-    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(clock_gettime(clock, &ts), -1) << "clock " << clock;
+    EXPECT_EQ(errno, EINVAL) << "clock " << clock;
     errno = 0;
-    EXPECT_EQ(clock_getres(clock, &res), -1);
-    EXPECT_EQ(errno, EINVAL);
+    EXPECT_EQ(clock_getres(clock, &res), -1) << "clock " << clock;
+    EXPECT_EQ(errno, EINVAL) << "clock " << clock;
   }
   errno = 0;
   EXPECT_EQ(clock_gettime(CLOCK_MONOTONIC, nullptr), -1);
@@ -165,7 +171,7 @@ void CheckInterface() {
   EXPECT_EQ(usleep(10), -1);
   EXPECT_EQ(errno, ENOSYS);
   errno = 0;
-  EXPECT_TRUE(sleep(1) == static_cast<unsigned>(-1));  // newlib's sleep on a failed nanosleep.
+  EXPECT_EQ(sleep(1), static_cast<unsigned>(-1));  // newlib's sleep on a failed nanosleep.
   EXPECT_EQ(errno, ENOSYS);
   errno = 0;
   EXPECT_EQ(clock_settime(CLOCK_REALTIME, &ten_ms), -1);
@@ -173,12 +179,3 @@ void CheckInterface() {
 }
 
 }  // namespace
-
-int ebbrt::AppMain() {
-  CheckNeverBackwards();
-  CheckAdvancesWithATimer();
-  CheckWallClockAgrees();
-  CheckInterface();
-  printf("time_test: %d failed checks\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
-}

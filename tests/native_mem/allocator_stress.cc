@@ -1,37 +1,25 @@
 // Native allocator stress (runs in QEMU): the PageAllocator hands out aligned,
 // non-overlapping blocks until memory runs out, refuses cleanly, and coalesces everything
 // back on free; the GeneralPurposeAllocator (malloc/new) survives a long random mix of
-// sizes and alignments with every block intact. The verdict is AppMain's return value.
+// sizes and alignments with every block intact. One TEST each.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ebbrt/app/app_main.h"
+#include "ebbrt/base/xorshift.h"
 #include "ebbrt/native/mem/general_purpose_allocator.h"
 #include "ebbrt/native/mem/page_allocator.h"
+#include "gtest/gtest.h"
 
 namespace {
 
 using ebbrt::native::GeneralPurposeAllocator;
 using ebbrt::native::PageAllocator;
 
-int g_failures = 0;
-
-void Expect(bool ok, const char* what) {
-  if (!ok) {
-    ++g_failures;
-    printf("allocator_stress: FAILED: %s\n", what);
-  }
-}
-
-uint64_t g_rng = 0x2545f4914f6cdd1dull;
-uint64_t Next() {
-  g_rng ^= g_rng >> 12;
-  g_rng ^= g_rng << 25;
-  g_rng ^= g_rng >> 27;
-  return g_rng * 2685821657736338717ull;
-}
+// One sequence for the whole image, so a failure reproduces.
+ebbrt::XorShift64Star g_rng(0x2545f4914f6cdd1dull);
+uint64_t Next() { return g_rng.Next(); }
 
 // Marks a block's first and last words with its own address, so overlap shows.
 void Mark(uintptr_t block, size_t bytes) {
@@ -48,7 +36,7 @@ struct Block {
   int order;
 };
 
-void PageAllocatorUntilExhausted() {
+TEST(AllocatorStressTest, PageAllocatorUntilExhausted) {
   const size_t free_before = PageAllocator::FreePages();
   constexpr size_t kMaxBlocks = 40000;
   static Block blocks[kMaxBlocks];
@@ -70,25 +58,25 @@ void PageAllocatorUntilExhausted() {
         }
       }
       if (!any) {
-        Expect(block.status().code() == ebbrt::StatusCode::kOutOfMemory, "exhaustion is kOutOfMemory");
+        EXPECT_EQ(block.status().code(), ebbrt::StatusCode::kOutOfMemory) << "exhaustion";
         break;
       }
       continue;
     }
     size_t bytes = PageAllocator::kPageSize << order;
-    Expect((block.value() & (bytes - 1)) == 0, "block aligned to its size");
+    EXPECT_EQ(block.value() & (bytes - 1), 0u) << "block aligned to its size, order " << order;
     blocks[count++] = Block{block.value(), order};
     pages += size_t{1} << order;
   }
-  Expect(count < kMaxBlocks, "memory ran out before the block table did");
-  Expect(PageAllocator::FreePages() == 0, "every page handed out");
-  Expect(pages == free_before, "pages handed out == pages that were free");
+  EXPECT_LT(count, kMaxBlocks) << "memory ran out before the block table did";
+  EXPECT_EQ(PageAllocator::FreePages(), 0u) << "every page handed out";
+  EXPECT_EQ(pages, free_before) << "pages handed out == pages that were free";
   for (size_t i = 0; i < count; ++i) Mark(blocks[i].address, PageAllocator::kPageSize << blocks[i].order);
   size_t intact = 0;
   for (size_t i = 0; i < count; ++i) {
     intact += Marked(blocks[i].address, PageAllocator::kPageSize << blocks[i].order);
   }
-  Expect(intact == count, "no two blocks overlap");
+  EXPECT_EQ(intact, count) << "no two blocks overlap";
   // Free in a scrambled order; buddies must coalesce back.
   for (size_t i = count; i > 1; --i) {
     size_t j = Next() % i;
@@ -97,15 +85,15 @@ void PageAllocatorUntilExhausted() {
     blocks[j] = t;
   }
   for (size_t i = 0; i < count; ++i) PageAllocator::Free(blocks[i].address);
-  Expect(PageAllocator::FreePages() == free_before, "all pages free again");
+  EXPECT_EQ(PageAllocator::FreePages(), free_before) << "all pages free again";
   // Coalesced: a large block is available again.
   auto big = PageAllocator::Allocate(10);  // 4 MiB
-  Expect(big.ok(), "a 4 MiB block after freeing everything (coalescing)");
+  EXPECT_TRUE(big.ok()) << "a 4 MiB block after freeing everything (coalescing)";
   if (big.ok()) PageAllocator::Free(big.value());
   printf("allocator_stress: page allocator: %zu blocks, %zu pages, all coalesced\n", count, pages);
 }
 
-void GeneralPurposeMix() {
+TEST(AllocatorStressTest, GeneralPurposeMix) {
   constexpr size_t kSlots = 512;
   static void* slots[kSlots];
   static size_t sizes[kSlots];
@@ -116,8 +104,8 @@ void GeneralPurposeMix() {
     if (slots[i] != nullptr) {
       const uint8_t* bytes = static_cast<const uint8_t*>(slots[i]);
       bool ok = bytes[0] == fills[i] && bytes[sizes[i] - 1] == fills[i];
-      Expect(ok, "block contents intact until freed");
-      if (!ok) return;
+      ASSERT_TRUE(ok) << "block contents intact until freed (operation " << op << ", size "
+                      << sizes[i] << ")";
       GeneralPurposeAllocator::Free(slots[i]);
       slots[i] = nullptr;
       --live;
@@ -126,10 +114,9 @@ void GeneralPurposeMix() {
     size_t size = 1 + Next() % ((Next() % 8 == 0) ? 20000 : 300);
     size_t alignment = size_t{1} << (Next() % 8);  // 1 .. 128
     void* p = GeneralPurposeAllocator::Allocate(size, alignment);
-    Expect(p != nullptr, "allocation while memory is plentiful");
-    if (p == nullptr) return;
-    Expect((reinterpret_cast<uintptr_t>(p) & (alignment - 1)) == 0, "alignment honoured");
-    Expect(GeneralPurposeAllocator::UsableSize(p) >= size, "usable size covers the request");
+    ASSERT_NE(p, nullptr) << "allocation while memory is plentiful: " << size << " bytes";
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) & (alignment - 1), 0u) << "alignment " << alignment;
+    EXPECT_GE(GeneralPurposeAllocator::UsableSize(p), size) << "usable size covers the request";
     fills[i] = static_cast<uint8_t>(Next());
     memset(p, fills[i], size);
     slots[i] = p;
@@ -140,7 +127,7 @@ void GeneralPurposeMix() {
   printf("allocator_stress: general purpose allocator: 30000 operations, %zu live at the end\n", live);
 }
 
-void MallocUntilExhausted() {
+TEST(AllocatorStressTest, MallocUntilExhausted) {
   // 1 MiB blocks until malloc says no, then everything back, then it works again.
   static void* held[4096];
   size_t n = 0;
@@ -149,20 +136,13 @@ void MallocUntilExhausted() {
     if (p == nullptr) break;
     held[n++] = p;
   }
-  Expect(n > 0 && n < 4096, "malloc runs out within the machine's memory");
+  EXPECT_GT(n, 0u) << "malloc runs out within the machine's memory";
+  EXPECT_LT(n, 4096u) << "malloc runs out within the machine's memory";
   for (size_t i = 0; i < n; ++i) free(held[i]);
   void* again = malloc(1 << 20);
-  Expect(again != nullptr, "malloc works again after everything was freed");
+  EXPECT_NE(again, nullptr) << "malloc works again after everything was freed";
   free(again);
   printf("allocator_stress: malloc: %zu MiB before exhaustion, recovered\n", n);
 }
 
 }  // namespace
-
-int ebbrt::AppMain() {
-  PageAllocatorUntilExhausted();
-  GeneralPurposeMix();
-  MallocUntilExhausted();
-  printf("allocator_stress: %d failed check(s)\n", g_failures);
-  return g_failures == 0 ? 0 : 1;
-}

@@ -3,28 +3,25 @@
 // with N nodes, cores are split evenly and in order, as the test's -numa options do); each
 // core's node; pages, slabs and large malloc blocks taken on a core lie in its node's SRAT
 // ranges; a core whose node is exhausted gets memory from another node, and its node gets
-// every page back. Verdict: AppMain's return value.
+// every page back. One TEST each.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ebbrt/app/app_main.h"
-#include "ebbrt/base/check.h"
-#include "ebbrt/base/console.h"
 #include "ebbrt/core/cpu.h"
-#include "ebbrt/event/event_manager.h"
-#include "ebbrt/event/run.h"
-#include "ebbrt/future/future.h"
+#include "ebbrt/event/spawn_on.h"
 #include "ebbrt/native/boot/command_line.h"
 #include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/smp/smp.h"
-#include "tests/native_libc/check.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
 
 using ebbrt::native::NumaNodeOfAddress;
 using ebbrt::native::PageAllocator;
+using ebbrt::testing_internal::InFreshRun;
 
 constexpr size_t kCores = 4;
 
@@ -35,28 +32,13 @@ size_t ExpectedNodes() {
   return nodes == 0 ? 1 : nodes;
 }
 
-// Runs `body` on `core` and waits for it (from an event on core 0).
-template <typename Body>
-void RunOnCore(size_t core, Body body) {
-  auto* done = new ebbrt::Promise<void>();
-  ebbrt::Future<void> finished = done->GetFuture();
-  ebbrt::SpawnRemote(
-      [body, done] {
-        body();
-        done->SetValue();
-      },
-      core);
-  EXPECT_TRUE(finished.Block().ok());
-  delete done;
-}
-
 // What a core allocates lies in its own node.
 void AllocationsStayOnTheNode() {
   const size_t core = ebbrt::MyCore();
   const size_t node = PageAllocator::NodeOfCore(core);
   for (int order : {0, 2, 5}) {
     auto block = PageAllocator::Allocate(order);
-    EXPECT_TRUE(block.ok());
+    EXPECT_TRUE(block.ok()) << "order " << order;
     if (!block.ok()) continue;
     EXPECT_EQ(NumaNodeOfAddress(block.value()), node);
     EXPECT_EQ(NumaNodeOfAddress(block.value() + (PageAllocator::kPageSize << order) - 1), node);
@@ -65,8 +47,8 @@ void AllocationsStayOnTheNode() {
   // malloc: a small object (a slab of this core's) and a block of whole pages.
   for (size_t size : {size_t{48}, size_t{1000}, 3 * PageAllocator::kPageSize}) {
     void* p = malloc(size);
-    EXPECT_TRUE(p != nullptr);
-    EXPECT_EQ(NumaNodeOfAddress(reinterpret_cast<uintptr_t>(p)), node);
+    EXPECT_NE(p, nullptr) << size << " bytes";
+    EXPECT_EQ(NumaNodeOfAddress(reinterpret_cast<uintptr_t>(p)), node) << size << " bytes";
     free(p);
   }
 }
@@ -83,7 +65,7 @@ void FallbackWhenTheNodeIsExhausted() {
     while (true) {
       auto block = PageAllocator::AllocateOnNode(order, node);
       if (!block.ok()) {
-        EXPECT_TRUE(block.status().code() == ebbrt::StatusCode::kOutOfMemory);
+        EXPECT_EQ(block.status().code(), ebbrt::StatusCode::kOutOfMemory);
         break;
       }
       EXPECT_EQ(NumaNodeOfAddress(block.value()), node);
@@ -98,17 +80,17 @@ void FallbackWhenTheNodeIsExhausted() {
 
   auto other = PageAllocator::Allocate(1);
   if (PageAllocator::NumNodes() == 1) {
-    EXPECT_TRUE(!other.ok());  // Nowhere to fall back to.
+    EXPECT_FALSE(other.ok());  // Nowhere to fall back to.
   } else {
     EXPECT_TRUE(other.ok());
     if (other.ok()) {
-      EXPECT_TRUE(NumaNodeOfAddress(other.value()) != node);
+      EXPECT_NE(NumaNodeOfAddress(other.value()), node);
       PageAllocator::Free(other.value());
     }
     // malloc's whole-page blocks fall back the same way.
     void* p = malloc(2 * PageAllocator::kPageSize);
-    EXPECT_TRUE(p != nullptr);
-    EXPECT_TRUE(NumaNodeOfAddress(reinterpret_cast<uintptr_t>(p)) != node);
+    EXPECT_NE(p, nullptr);
+    EXPECT_NE(NumaNodeOfAddress(reinterpret_cast<uintptr_t>(p)), node);
     free(p);
   }
 
@@ -120,31 +102,41 @@ void FallbackWhenTheNodeIsExhausted() {
   EXPECT_EQ(PageAllocator::FreePages(node), free_before);
 }
 
-}  // namespace
-
-int ebbrt::AppMain() {
+// The node count against numa_checks.nodes, each node's pages, each core's node.
+TEST(NumaTest, NodesAndCores) {
   const size_t nodes = ExpectedNodes();
   printf("numa_checks: expecting %zu node(s) on %zu cores\n", nodes, kCores);
   EXPECT_EQ(ebbrt::NumCores(), kCores);
   EXPECT_EQ(PageAllocator::NumNodes(), nodes);
-  EXPECT_EQ(ebbrt::native::NumaFromSrat() ? 1 : 0, nodes > 1 ? 1 : 0);
+  EXPECT_EQ(ebbrt::native::NumaFromSrat(), nodes > 1);
   size_t total = 0;
   for (size_t node = 0; node < PageAllocator::NumNodes(); ++node) {
-    EXPECT_TRUE(PageAllocator::TotalPages(node) > 0);
+    EXPECT_GT(PageAllocator::TotalPages(node), 0u) << "node " << node;
     total += PageAllocator::TotalPages(node);
   }
   EXPECT_EQ(total, PageAllocator::TotalPages());
   for (size_t core = 0; core < kCores; ++core) {
-    EXPECT_EQ(PageAllocator::NodeOfCore(core), core * nodes / kCores);
+    EXPECT_EQ(PageAllocator::NodeOfCore(core), core * nodes / kCores) << "core " << core;
     EXPECT_EQ(PageAllocator::NodeOfCore(core),
-              ebbrt::native::NumaNodeOfApicId(ebbrt::native::ApicIdOf(core)));
+              ebbrt::native::NumaNodeOfApicId(ebbrt::native::ApicIdOf(core)))
+        << "core " << core;
   }
-  int status = ebbrt::Run(kCores, [] {
-    for (size_t core = 0; core < kCores; ++core) RunOnCore(core, AllocationsStayOnTheNode);
-    RunOnCore(kCores - 1, FallbackWhenTheNodeIsExhausted);
-    ebbrt::Stop(0);
-  });
-  EXPECT_EQ(status, 0);
-  printf("numa_checks: %d failure(s)\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
 }
+
+TEST(NumaTest, AllocationsStayOnTheNode) {
+  ASSERT_GE(ebbrt::NumCores(), kCores);
+  InFreshRun(kCores, [] {
+    for (size_t core = 0; core < kCores; ++core) {
+      EXPECT_TRUE(ebbrt::SpawnOn(core, AllocationsStayOnTheNode).Block().ok());
+    }
+  });
+}
+
+TEST(NumaTest, FallbackWhenTheNodeIsExhausted) {
+  ASSERT_GE(ebbrt::NumCores(), kCores);
+  InFreshRun(kCores, [] {
+    EXPECT_TRUE(ebbrt::SpawnOn(kCores - 1, FallbackWhenTheNodeIsExhausted).Block().ok());
+  });
+}
+
+}  // namespace

@@ -1,13 +1,12 @@
 // The portable runtime running natively in QEMU on the real EventManager: Ebb translation
 // (demand-paged per-core region), SharedEbb and MulticoreEbb, event ordering, timers
 // against the TSC clock, blocking on futures while other events run, RCU, and several
-// Runs in a row. The verdict is AppMain's return value (the number of failed checks).
+// Runs in a row. One TEST each.
 #include <stdint.h>
 #include <stdio.h>
 
 #include <utility>
 
-#include "ebbrt/app/app_main.h"
 #include "ebbrt/core/multicore_ebb.h"
 #include "ebbrt/core/shared_ebb.h"
 #include "ebbrt/event/event_manager.h"
@@ -15,11 +14,13 @@
 #include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
 #include "ebbrt/future/future.h"
-#include "tests/native_libc/check.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
 
 using ebbrt::event_internal::PlatformNowNs;
+using ebbrt::testing_internal::InFreshRun;
 
 class Config : public ebbrt::SharedEbb<Config> {
  public:
@@ -70,16 +71,17 @@ void CheckEventsTimersAndBlocking(int* order_ok, int* blocked_value, uint64_t* t
   *blocked_value = value.ok() ? value.value() : -1;
 }
 
-}  // namespace
+TEST(RuntimeTest, SharedAndMulticoreEbbs) { InFreshRun(1, CheckEbbs); }
 
-int ebbrt::AppMain() {
+// Event order, a timer waking a blocked event, RCU, a periodic timer, and a core that
+// sleeps in hlt until the timer that stops the Run (with status 7).
+TEST(RuntimeTest, EventsTimersBlockingAndRcu) {
   int order_ok = 0;
   int blocked_value = 0;
   uint64_t timer_delay_ns = 0;
   bool rcu_ran = false;
   int periodic_ticks = 0;
   int status = ebbrt::Run(1, [&] {
-    CheckEbbs();
     CheckEventsTimersAndBlocking(&order_ok, &blocked_value, &timer_delay_ns);
     ebbrt::CallRcu([&] { rcu_ran = true; });
     auto id = new ebbrt::Timer::Id(0);
@@ -98,13 +100,17 @@ int ebbrt::AppMain() {
   EXPECT_EQ(status, 7);
   EXPECT_TRUE(order_ok);
   EXPECT_EQ(blocked_value, 42);
-  EXPECT_TRUE(timer_delay_ns >= 2'000'000);
+  EXPECT_GE(timer_delay_ns, 2'000'000u);
   EXPECT_TRUE(rcu_ran);
   EXPECT_EQ(periodic_ticks, 5);
-  // A second Run in the same machine starts fresh.
+  printf("runtime_checks: timer fired after %llu us\n",
+         static_cast<unsigned long long>(timer_delay_ns / 1000));
+}
+
+// A second Run in the same machine starts fresh.
+TEST(RuntimeTest, RunsFollowOneAnother) {
   int second = ebbrt::Run(1, [] { ebbrt::SpawnLocal([] { ebbrt::Stop(3); }); });
   EXPECT_EQ(second, 3);
-  printf("runtime_checks: timer fired after %llu us; %d failed check(s)\n",
-         static_cast<unsigned long long>(timer_delay_ns / 1000), ebbrt_check_failures);
-  return ebbrt_check_failures;
 }
+
+}  // namespace

@@ -1,23 +1,25 @@
 // SMP natively (run with -smp 4): every vCPU runs an event loop; SpawnRemote between every
 // pair of cores (IPIs wake sleeping cores); a bounded stress of cross-core spawns checked by
 // totals; per-core MulticoreEbb reps; RCU waiting for a busy core; blocks freed on other
-// cores than their slab's owner (remote frees). Verdict: AppMain's return value.
+// cores than their slab's owner (remote frees). One TEST each, in a Run of its own on the
+// four cores.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <atomic>
 
-#include "ebbrt/app/app_main.h"
-#include "ebbrt/base/console.h"
 #include "ebbrt/core/multicore_ebb.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
 #include "ebbrt/future/future.h"
-#include "tests/native_libc/check.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
+
+using ebbrt::testing_internal::InFreshRun;
 
 constexpr size_t kCores = 4;
 
@@ -60,28 +62,41 @@ void Hop(int left, ebbrt::Promise<void>* done) {
   ebbrt::SpawnRemote([left, done] { Hop(left - 1, done); }, (ebbrt::MyCore() + 1) % kCores);
 }
 
-}  // namespace
+TEST(SmpTest, FourCores) { EXPECT_EQ(ebbrt::NumCores(), kCores); }
 
-int ebbrt::AppMain() {
-  EXPECT_EQ(ebbrt::NumCores(), kCores);
-  int status = ebbrt::Run(kCores, [] {
-    ebbrt::ConsolePrint("smp_checks: step 1 all pairs\n");
-    // 1. Every pair of cores.
+// 1. Every pair of cores.
+TEST(SmpTest, SpawnRemoteBetweenEveryPairOfCores) {
+  InFreshRun(kCores, [] {
     auto* pairs = new ebbrt::Promise<void>();
     ebbrt::Future<void> pairs_done = pairs->GetFuture();
     AllPairs(pairs);
     EXPECT_TRUE(pairs_done.Block().ok());
-    ebbrt::ConsolePrint("smp_checks: step 2 ring\n");
-    // 2. Ring stress: kCores chains of 2000 hops each.
+  });
+  for (size_t from = 0; from < kCores; ++from) {
+    for (size_t to = 0; to < kCores; ++to) {
+      EXPECT_EQ(g_arrived[from][to].load(), 1) << "from core " << from << " to core " << to;
+    }
+  }
+}
+
+// 2. Ring stress: kCores chains of 2000 hops each.
+TEST(SmpTest, RingOfCrossCoreSpawns) {
+  InFreshRun(kCores, [] {
     auto* ring = new ebbrt::Promise<void>();
     ebbrt::Future<void> ring_done = ring->GetFuture();
     for (size_t c = 0; c < kCores; ++c) {
       ebbrt::SpawnRemote([ring] { Hop(2000, ring); }, c);
     }
     EXPECT_TRUE(ring_done.Block().ok());
-    EXPECT_EQ(g_hops.load(), kCores * 2001);
-    ebbrt::ConsolePrint("smp_checks: step 3 reps\n");
-    // 3. Per-core reps, built on their own cores.
+  });
+  EXPECT_EQ(g_hops.load(), kCores * 2001);
+  printf("smp_checks: %zu cores, %llu hops\n", ebbrt::NumCores(),
+         static_cast<unsigned long long>(g_hops.load()));
+}
+
+// 3. Per-core reps, built on their own cores.
+TEST(SmpTest, MulticoreEbbRepsOnTheirOwnCores) {
+  InFreshRun(kCores, [] {
     auto counter = PerCore::Create().value();
     auto* reps_done = new ebbrt::Promise<void>();
     ebbrt::Future<void> reps_future = reps_done->GetFuture();
@@ -104,8 +119,12 @@ int ebbrt::AppMain() {
     });
     EXPECT_EQ(reps, kCores);
     EXPECT_EQ(total, 1 + 2 + 3 + 4);
-    ebbrt::ConsolePrint("smp_checks: step 4 remote frees\n");
-    // 4. Remote frees: core 1 allocates, core 2 frees, repeatedly.
+  });
+}
+
+// 4. Remote frees: core 1 allocates, core 2 frees, repeatedly.
+TEST(SmpTest, RemoteFrees) {
+  InFreshRun(kCores, [] {
     auto* frees_done = new ebbrt::Promise<void>();
     ebbrt::Future<void> frees_future = frees_done->GetFuture();
     ebbrt::SpawnRemote(
@@ -122,8 +141,12 @@ int ebbrt::AppMain() {
         },
         1);
     EXPECT_TRUE(frees_future.Block().ok());
-    ebbrt::ConsolePrint("smp_checks: step 5 rcu\n");
-    // 5. RCU waits for a busy core.
+  });
+}
+
+// 5. RCU waits for a busy core.
+TEST(SmpTest, RcuWaitsForABusyCore) {
+  InFreshRun(kCores, [] {
     auto* busy = new std::atomic<bool>(true);
     auto* busy_inside = new std::atomic<bool>(false);
     auto* busy_done = new std::atomic<bool>(false);
@@ -143,14 +166,7 @@ int ebbrt::AppMain() {
     ebbrt::timer->Start(3'000'000, [busy] { busy->store(false); });
     auto rcu_result = rcu_future.Block();
     EXPECT_TRUE(rcu_result.ok() && rcu_result.value());
-    ebbrt::ConsolePrint("smp_checks: stopping\n");
-    ebbrt::Stop(0);
   });
-  EXPECT_EQ(status, 0);
-  for (size_t from = 0; from < kCores; ++from) {
-    for (size_t to = 0; to < kCores; ++to) EXPECT_EQ(g_arrived[from][to].load(), 1);
-  }
-  printf("smp_checks: %zu cores, %llu hops; %d failed check(s)\n", ebbrt::NumCores(),
-         static_cast<unsigned long long>(g_hops.load()), ebbrt_check_failures);
-  return ebbrt_check_failures;
 }
+
+}  // namespace

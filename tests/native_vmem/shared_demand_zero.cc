@@ -1,17 +1,16 @@
 // Four cores fault on the same pages of one shared demand-zero region at the same time:
 // each page must be mapped once, so every core's write to it survives and no page is
 // mapped twice (the second fault used to replace the first core's page, which that core
-// kept using through its TLB: writes were lost and pages leaked). The verdict is
-// AppMain's return value.
+// kept using through its TLB: writes were lost and pages leaked).
 #include <stdint.h>
 #include <stdio.h>
 
 #include <atomic>
 
-#include "ebbrt/app/app_main.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/mem/vmem_allocator.h"
-#include "tests/native_libc/on_all_cores.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
 
@@ -20,6 +19,8 @@ using ebbrt::native::VMemAllocator;
 using ebbrt::native::VMemBacking;
 using ebbrt::native::VMemOptions;
 using ebbrt::native::VMemSharing;
+using ebbrt::testing_internal::OnAllCoresAtOnce;
+using ebbrt::testing_internal::StepBarrier;
 
 constexpr size_t kPage = 4096;
 constexpr size_t kPages = 2048;
@@ -30,26 +31,20 @@ volatile uint64_t* Word(uintptr_t region, size_t page, size_t core) {
   return reinterpret_cast<volatile uint64_t*>(region + page * kPage) + core;
 }
 
-}  // namespace
-
-int ebbrt::AppMain() {
+TEST(SharedDemandZeroTest, FourCoresFaultOnTheSamePages) {
   // A first Run sets up what every Run keeps afterwards (per-core allocator slabs), so
   // the rounds' page counts measure the region alone.
-  ebbrt_test::OnAllCoresAtOnce(kCores, [](size_t) {});
-  int failures = 0;
+  OnAllCoresAtOnce(kCores, [](size_t) {});
   for (int round = 0; round < kRounds; ++round) {
-    Result<uintptr_t> region = VMemAllocator::Allocate(
+    ebbrt::Result<uintptr_t> region = VMemAllocator::Allocate(
         VMemOptions{.size = kPages * kPage, .backing = VMemBacking::kDemandZero,
                     .sharing = VMemSharing::kShared, .name = "shared demand-zero region"});
-    if (!region.ok()) {
-      printf("shared_demand_zero: Allocate failed\n");
-      return 1;
-    }
+    ASSERT_TRUE(region.ok()) << "round " << round;
     const uintptr_t base = region.value();
     const size_t free_before = PageAllocator::FreePages();
     std::atomic<size_t> lost{0};
-    ebbrt_test::StepBarrier step(kCores);
-    ebbrt_test::OnAllCoresAtOnce(kCores, [&](size_t core) {
+    StepBarrier step(kCores);
+    OnAllCoresAtOnce(kCores, [&](size_t core) {
       for (size_t page = 0; page < kPages; ++page) *Word(base, page, core) = 0x1000 + core;
       step.Wait();
       for (size_t page = 0; page < kPages; ++page) {
@@ -62,9 +57,11 @@ int ebbrt::AppMain() {
     const size_t used = free_before - PageAllocator::FreePages();
     printf("shared_demand_zero: round %d: %zu lost words, %zu pages used for %zu\n", round,
            lost.load(), used, kPages);
-    if (lost.load() != 0 || used < kPages || used > kPages + 16) ++failures;
+    EXPECT_EQ(lost.load(), 0u) << "round " << round;
+    EXPECT_GE(used, kPages) << "round " << round;
+    EXPECT_LE(used, kPages + 16) << "round " << round;
     VMemAllocator::Free(base);
   }
-  printf("shared_demand_zero: %d failed rounds\n", failures);
-  return failures;
 }
+
+}  // namespace

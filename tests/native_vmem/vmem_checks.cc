@@ -3,23 +3,23 @@
 // PageAllocator; bad options, memory exhaustion and address range exhaustion are errors
 // that change nothing; a core-local span freed on another core comes back to its core
 // without a stale translation; thousands of blocked events each hold an event stack; all
-// four cores allocate and free at once. Verdict: AppMain's return value.
+// four cores allocate and free at once. One TEST each.
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <atomic>
 
-#include "ebbrt/app/app_main.h"
-#include "ebbrt/base/console.h"
+#include "ebbrt/base/xorshift.h"
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/event/run.h"
+#include "ebbrt/event/spawn_on.h"
 #include "ebbrt/future/future.h"
 #include "ebbrt/native/arch/x86_64/interrupts.h"
 #include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/mem/vmem_allocator.h"
-#include "tests/native_libc/check.h"
+#include "ebbrt/testing/on_cores.h"
+#include "gtest/gtest.h"
 
 namespace {
 
@@ -29,6 +29,7 @@ using ebbrt::native::VMemAllocator;
 using ebbrt::native::VMemBacking;
 using ebbrt::native::VMemOptions;
 using ebbrt::native::VMemSharing;
+using ebbrt::testing_internal::InFreshRun;
 using ebbrt::x86_64::IsMapped;
 
 constexpr size_t kPage = PageAllocator::kPageSize;
@@ -43,59 +44,69 @@ VMemOptions DemandZero(size_t bytes, size_t core = 0) {
                      .name = "test region", .core = core};
 }
 
-void AllocateFreeReuse() {
-  ebbrt::ConsolePrint("vmem_checks: allocate, free, reuse\n");
+// Each core's interrupt stacks have their guard page.
+TEST(VMemTest, InterruptStackGuardPages) {
+  EXPECT_EQ(ebbrt::NumCores(), kCores);
+  auto stacks = ebbrt::x86_64::CurrentInterruptStacks();
+  EXPECT_TRUE(IsMapped(stacks.page_fault - 8));
+  EXPECT_FALSE(IsMapped(stacks.page_fault - ebbrt::x86_64::kInterruptStackSize - 1));
+  EXPECT_FALSE(IsMapped(stacks.double_fault - ebbrt::x86_64::kInterruptStackSize - 1));
+  EXPECT_FALSE(IsMapped(stacks.nmi_machine_check - ebbrt::x86_64::kInterruptStackSize - 1));
+}
+
+TEST(VMemTest, AllocateFreeReuse) {
   // A first region builds the page tables the next ones of its size reuse.
   auto warm = VMemAllocator::Allocate(Eager(3));
-  EXPECT_TRUE(warm.ok());
+  ASSERT_TRUE(warm.ok());
   VMemAllocator::Free(warm.value());
   const size_t free_before = PageAllocator::FreePages();
   const size_t live_before = VMemAllocator::LiveRegions();
 
   auto region = VMemAllocator::Allocate(Eager(3));
-  EXPECT_TRUE(region.ok());
+  ASSERT_TRUE(region.ok());
   uintptr_t base = region.value();
-  EXPECT_TRUE(base >= VMemAllocator::kBase && base < VMemAllocator::kEnd);
+  EXPECT_GE(base, VMemAllocator::kBase);
+  EXPECT_LT(base, VMemAllocator::kEnd);
   EXPECT_EQ(base, warm.value());  // The freed span of this size, on this core.
   EXPECT_EQ(free_before - PageAllocator::FreePages(), 3);
   EXPECT_EQ(VMemAllocator::LiveRegions(), live_before + 1);
-  EXPECT_TRUE(!IsMapped(base - kPage));  // The guard page.
+  EXPECT_FALSE(IsMapped(base - kPage));  // The guard page.
   EXPECT_TRUE(IsMapped(base) && IsMapped(base + 2 * kPage));
-  EXPECT_TRUE(!IsMapped(base + 3 * kPage));  // Span rounding: never backed.
+  EXPECT_FALSE(IsMapped(base + 3 * kPage));  // Span rounding: never backed.
   memset(reinterpret_cast<void*>(base), 0x5a, 3 * kPage);
   EXPECT_EQ(reinterpret_cast<uint8_t*>(base)[3 * kPage - 1], 0x5a);
 
   VMemAllocator::Free(base);
   EXPECT_EQ(PageAllocator::FreePages(), free_before);
   EXPECT_EQ(VMemAllocator::LiveRegions(), live_before);
-  EXPECT_TRUE(!IsMapped(base));
+  EXPECT_FALSE(IsMapped(base));
 
   // Demand-zero: nothing backed until touched, then one zeroed page per touched page.
   auto lazy = VMemAllocator::Allocate(DemandZero(1 << 20));
-  EXPECT_TRUE(lazy.ok());
+  ASSERT_TRUE(lazy.ok());
   const size_t free_lazy = PageAllocator::FreePages();
-  EXPECT_TRUE(!IsMapped(lazy.value()));
+  EXPECT_FALSE(IsMapped(lazy.value()));
   volatile uint64_t* word = reinterpret_cast<uint64_t*>(lazy.value() + 5 * kPage + 8);
   EXPECT_EQ(*word, 0);
   *word = 42;
   EXPECT_EQ(*word, 42);
   EXPECT_TRUE(IsMapped(lazy.value() + 5 * kPage));
-  EXPECT_TRUE(free_lazy - PageAllocator::FreePages() >= 1);
+  EXPECT_GE(free_lazy - PageAllocator::FreePages(), 1u);
   VMemAllocator::Free(lazy.value());
 
   // Shared spans are never reused (their pages may still be in other cores' TLBs).
   VMemOptions shared = Eager(1);
   shared.sharing = VMemSharing::kShared;
   auto first = VMemAllocator::Allocate(shared);
-  EXPECT_TRUE(first.ok());
+  ASSERT_TRUE(first.ok());
   VMemAllocator::Free(first.value());
   auto second = VMemAllocator::Allocate(shared);
-  EXPECT_TRUE(second.ok() && second.value() != first.value());
+  ASSERT_TRUE(second.ok());
+  EXPECT_NE(second.value(), first.value());
   VMemAllocator::Free(second.value());
 }
 
-void BadOptionsAndMemoryExhaustion() {
-  ebbrt::ConsolePrint("vmem_checks: bad options, memory exhaustion\n");
+TEST(VMemTest, BadOptionsAndMemoryExhaustion) {
   EXPECT_EQ(static_cast<int>(VMemAllocator::Allocate(Eager(0)).status().code()),
             static_cast<int>(StatusCode::kInvalidArgument));
   VMemOptions odd = Eager(1);
@@ -122,13 +133,7 @@ void BadOptionsAndMemoryExhaustion() {
 // Core 1's demand-zero region is freed by core 0; core 1 gets the same span back and must
 // see a fresh zero page, not the old page through a translation its TLB kept.
 void CoreLocalFreedElsewhere() {
-  ebbrt::ConsolePrint("vmem_checks: core-local region freed on another core\n");
-  auto on_core = [](size_t core, auto fn) {
-    auto* promise = new ebbrt::Promise<uintptr_t>();
-    auto future = promise->GetFuture();
-    ebbrt::SpawnRemote([promise, fn] { promise->SetValue(fn()); }, core);
-    return future.Block().value();
-  };
+  auto on_core = [](size_t core, auto fn) { return ebbrt::SpawnOn(core, fn).Block().value(); };
   uintptr_t region = on_core(1, [] {
     auto r = VMemAllocator::Allocate(DemandZero(kPage, 1));
     EXPECT_TRUE(r.ok());
@@ -165,14 +170,6 @@ void BlockMany(int count, std::atomic<int>* resumed) {
   });
 }
 
-uint64_t g_rng[kCores];
-uint64_t Next(size_t core) {
-  uint64_t& x = g_rng[core];
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  return x * 2685821657736338717ull;
-}
 
 // Random sizes, up to 32 live regions, each filled with and checked for its own tag.
 int Churn(size_t core) {
@@ -180,16 +177,16 @@ int Churn(size_t core) {
   uintptr_t regions[kLive] = {};
   size_t sizes[kLive] = {};
   int bad = 0;
-  g_rng[core] = 0x9e3779b97f4a7c15ull * (core + 1);
+  ebbrt::XorShift64Star rng(0x9e3779b97f4a7c15ull * (core + 1));
   for (int round = 0; round < 3000; ++round) {
-    int slot = static_cast<int>(Next(core) % kLive);
+    int slot = static_cast<int>(rng.Next() % kLive);
     if (regions[slot] != 0) {
       auto* words = reinterpret_cast<uint64_t*>(regions[slot]);
       for (size_t i = 0; i < sizes[slot] / 8; i += 512) bad += words[i] != regions[slot] + core;
       VMemAllocator::Free(regions[slot]);
       regions[slot] = 0;
     } else {
-      size_t pages = 1 + Next(core) % 8;
+      size_t pages = 1 + rng.Next() % 8;
       auto r = VMemAllocator::Allocate(Eager(pages, core));
       if (!r.ok()) return ++bad;
       regions[slot] = r.value();
@@ -204,10 +201,45 @@ int Churn(size_t core) {
   return bad;
 }
 
+TEST(VMemTest, CoreLocalRegionFreedOnAnotherCore) { InFreshRun(kCores, CoreLocalFreedElsewhere); }
+
+// Thousands of blocked events, each holding an event stack: every stack goes back (the
+// event managers free them, some on another core) once the Run is over.
+TEST(VMemTest, ThousandsOfBlockedEvents) {
+  const size_t live_before_run = VMemAllocator::LiveRegions();
+  InFreshRun(kCores, [] {
+    printf("vmem_checks: 2000 blocked events on core 0, 500 on each other core\n");
+    std::atomic<int> resumed{0};
+    for (size_t core = 1; core < kCores; ++core) {
+      ebbrt::SpawnRemote([&resumed] { BlockMany(500, &resumed); }, core);
+    }
+    BlockMany(2000, &resumed);
+    while (resumed.load() < 2000 + 500 * static_cast<int>(kCores - 1)) {
+      auto* p = new ebbrt::Promise<void>();
+      auto f = p->GetFuture();
+      ebbrt::SpawnLocal([p] { p->SetValue(); });
+      (void)f.Block();
+    }
+  });
+  EXPECT_EQ(VMemAllocator::LiveRegions(), live_before_run);
+}
+
+TEST(VMemTest, AllocateAndFreeOnAllCoresAtOnce) {
+  const size_t live_before_run = VMemAllocator::LiveRegions();
+  std::atomic<int> churn_bad{0};
+  InFreshRun(kCores, [&] {
+    EXPECT_TRUE(ebbrt::ForEachCore([&](size_t core) { churn_bad.fetch_add(Churn(core)); })
+                    .Block()
+                    .ok());
+  });
+  EXPECT_EQ(churn_bad.load(), 0);
+  EXPECT_EQ(VMemAllocator::LiveRegions(), live_before_run);
+}
+
 // Carves the rest of the range into 64 GiB demand-zero regions until it says no (last:
 // afterwards only spans freed here are left).
-void RangeExhaustion() {
-  ebbrt::ConsolePrint("vmem_checks: address range exhaustion\n");
+// Last in this file: afterwards only spans freed here are left.
+TEST(VMemTest, RangeExhaustion) {
   constexpr size_t kBig = size_t{64} << 30;
   uintptr_t regions[8];
   int count = 0;
@@ -223,64 +255,10 @@ void RangeExhaustion() {
   *last_word = 1;
   for (int i = 0; i < count; ++i) VMemAllocator::Free(regions[i]);
   auto reused = VMemAllocator::Allocate(DemandZero(kBig));  // The last one freed.
-  EXPECT_TRUE(reused.ok() && reused.value() == regions[count - 1]);
+  ASSERT_TRUE(reused.ok());
+  EXPECT_EQ(reused.value(), regions[count - 1]);
   EXPECT_EQ(*last_word, 0);
   VMemAllocator::Free(reused.value());
 }
 
 }  // namespace
-
-int ebbrt::AppMain() {
-  EXPECT_EQ(ebbrt::NumCores(), kCores);
-  // Each core's interrupt stacks have their guard page.
-  auto stacks = ebbrt::x86_64::CurrentInterruptStacks();
-  EXPECT_TRUE(IsMapped(stacks.page_fault - 8));
-  EXPECT_TRUE(!IsMapped(stacks.page_fault - ebbrt::x86_64::kInterruptStackSize - 1));
-  EXPECT_TRUE(!IsMapped(stacks.double_fault - ebbrt::x86_64::kInterruptStackSize - 1));
-  EXPECT_TRUE(!IsMapped(stacks.nmi_machine_check - ebbrt::x86_64::kInterruptStackSize - 1));
-
-  AllocateFreeReuse();
-  BadOptionsAndMemoryExhaustion();
-  const size_t live_before_run = VMemAllocator::LiveRegions();
-  int status = ebbrt::Run(kCores, [] {
-    CoreLocalFreedElsewhere();
-
-    ebbrt::ConsolePrint("vmem_checks: 2000 blocked events on core 0, 500 on each other core\n");
-    std::atomic<int> resumed{0};
-    for (size_t core = 1; core < kCores; ++core) {
-      ebbrt::SpawnRemote([&resumed] { BlockMany(500, &resumed); }, core);
-    }
-    BlockMany(2000, &resumed);
-    while (resumed.load() < 2000 + 500 * static_cast<int>(kCores - 1)) {
-      auto* p = new ebbrt::Promise<void>();
-      auto f = p->GetFuture();
-      ebbrt::SpawnLocal([p] { p->SetValue(); });
-      (void)f.Block();
-    }
-
-    ebbrt::ConsolePrint("vmem_checks: allocate and free on all cores at once\n");
-    std::atomic<int> churn_bad{0};
-    std::atomic<size_t> churn_done{0};
-    auto* all_done = new ebbrt::Promise<void>();
-    auto done = all_done->GetFuture();
-    for (size_t core = 0; core < kCores; ++core) {
-      ebbrt::SpawnRemote(
-          [&, all_done, core] {
-            churn_bad.fetch_add(Churn(core));
-            if (churn_done.fetch_add(1) + 1 == kCores) {
-              all_done->SetValue();
-            }
-          },
-          core);
-    }
-    EXPECT_TRUE(done.Block().ok());
-    EXPECT_EQ(churn_bad.load(), 0);
-    ebbrt::Stop(0);
-  });
-  EXPECT_EQ(status, 0);
-  // Every event stack went back (the event managers free them, some on another core).
-  EXPECT_EQ(VMemAllocator::LiveRegions(), live_before_run);
-  RangeExhaustion();
-  printf("vmem_checks: %d failure(s)\n", ebbrt_check_failures);
-  return ebbrt_check_failures;
-}

@@ -1,6 +1,6 @@
 // What the portable event loop (event_manager.cc, timer.cc) needs from a platform.
-// Hosted: ebbrt/hosted/event_platform.cc (epoll, eventfd, mmap). Native: the native
-// platform issue (hlt, IPIs, the VMemAllocator).
+// Hosted: ebbrt/hosted/event_platform.cc (epoll, eventfd, mmap). Native:
+// ebbrt/native/event_platform.cc (sti;hlt, wake IPIs, event stacks from the VMemAllocator).
 #pragma once
 
 #include <stddef.h>

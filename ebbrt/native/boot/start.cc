@@ -21,6 +21,7 @@
 #include "ebbrt/native/mem/memory_map.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/mem/vmem_allocator.h"
+#include "ebbrt/native/pci/devices.h"
 #include "ebbrt/native/smp/smp.h"
 #include "ebbrt/native/translation.h"
 #include "ebbrt/native/wall_clock.h"
@@ -246,6 +247,8 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
            ebbrt::x86_64::TimerModeName(ebbrt::x86_64::CurrentTimerMode()));
   ebbrt::ConsolePrint(line);
   ebbrt::PrintWallClock();
+  // PCI functions are enumerated only when something asks (a driver, or this flag).
+  if (ebbrt::CommandLineHas("ebbrt.pci")) ebbrt::pci::PrintDevices();
   if (ebbrt::CommandLineHas("ebbrt.boottime")) ebbrt::PrintBootTimes();
 
   // As after a C main(): atexit handlers run and stdio buffers are flushed, then

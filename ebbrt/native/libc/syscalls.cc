@@ -12,7 +12,7 @@
 //   - the clocks (gettimeofday, clock_gettime, clock_getres) are in time.cc;
 //   - everything else (files, processes, signals, sleeping, reading the console) is not
 //     implemented: it returns -1 with errno = ENOSYS and prints
-//     "[ebbrt] unimplemented syscall: <name>", once per call (DESIGN.md: every
+//     "[ebbrt] unimplemented syscall: <name>", once per call (docs/design.md: every
 //     unimplemented call fails with a clear error, never silently);
 //   - sbrk fails with ENOMEM: memory comes from AllocateBytes, never from a break;
 //   - _exit is in exit.cc.

@@ -7,6 +7,7 @@
 #include "ebbrt/base/console.h"
 #include "ebbrt/native/acpi.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
+#include "ebbrt/native/arch/x86_64/page_table.h"
 #include "ebbrt/native/mem/page_allocator.h"
 #include "ebbrt/native/start_info.h"
 
@@ -18,7 +19,7 @@ namespace {
 
 constexpr uint32_t kE820Ram = 1;
 constexpr uint64_t kLowMemoryEnd = 1 << 20;
-constexpr uint64_t kIdentityMapEnd = uint64_t{4} << 30;
+using x86_64::kIdentityMapEnd;
 constexpr size_t kMaxReserved = 16;
 
 struct Range {

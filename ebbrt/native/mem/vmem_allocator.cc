@@ -92,11 +92,12 @@ Span* FindSpan(uintptr_t address) {
   return address < span.End() ? &span : nullptr;
 }
 
-// Unmaps a span's backed pages and returns them to the PageAllocator.
+// Unmaps a span's backed pages and returns them to the PageAllocator (device memory is
+// not the PageAllocator's: only unmapped).
 void ReleasePages(const Span& span) {
   for (size_t i = 0; i < span.pages; ++i) {
     uintptr_t phys = x86_64::ClearPage(span.Region() + i * kPage);
-    if (phys != 0) PageAllocator::Free(phys);
+    if (phys != 0 && span.backing != VMemBacking::kDevice) PageAllocator::Free(phys);
   }
 }
 
@@ -186,7 +187,7 @@ Status VMemAllocator::Init() {
 
 Result<uintptr_t> VMemAllocator::Allocate(const VMemOptions& options) {
   if (options.size == 0 || options.size % kPage != 0 || options.guard_pages > 255 ||
-      options.core >= kMaxCores) {
+      options.core >= kMaxCores || options.backing == VMemBacking::kDevice) {
     return Status(StatusCode::kInvalidArgument, "VMemAllocator: bad region options");
   }
   size_t pages = options.size / kPage;
@@ -226,10 +227,52 @@ Result<uintptr_t> VMemAllocator::Allocate(const VMemOptions& options) {
   return span.Region();
 }
 
+Result<uintptr_t> VMemAllocator::MapDevice(uint64_t paddr, size_t size, const char* name) {
+  constexpr uint64_t kPhysicalLimit = uint64_t{1} << 52;  // Intel SDM Vol. 3A §4.1.4 (MAXPHYADDR)
+  if (size == 0 || paddr >= kPhysicalLimit || size > kPhysicalLimit - paddr) {
+    return Status(StatusCode::kInvalidArgument, "VMemAllocator::MapDevice: bad range");
+  }
+  const uint64_t first_page = paddr & ~uint64_t{kPage - 1};
+  const size_t pages = (paddr + size - first_page + kPage - 1) / kPage;
+  if (pages > (size_t{1} << kMaxSpanOrder) - 1) {
+    return Status(StatusCode::kResourceExhausted, "VMemAllocator: region larger than the range");
+  }
+  SpinLockGuard guard(g_lock);
+  // Shared: a device's registers are reached from every core (its queues' cores).
+  size_t index = EBBRT_TRY(TakeSpan(SpanOrder(pages + 1), 0, VMemSharing::kShared));
+  Span& span = g_spans[index];
+  span.pages = pages;
+  span.guard_pages = 1;
+  span.name = name;
+  span.core = 0;
+  span.backing = VMemBacking::kDevice;
+  span.sharing = VMemSharing::kShared;
+  span.is_stack = false;
+  span.next_free = 0;
+  for (size_t i = 0; i < pages; ++i) {
+    Status mapped = x86_64::MapPage(span.Region() + i * kPage, first_page + i * kPage,
+                                    &PageAllocator::AllocatePageTable, x86_64::CacheType::kUncached);
+    if (!mapped.ok()) {
+      ReleasePages(span);
+      span.sharing = VMemSharing::kCoreLocal;  // never handed out: reusable
+      PutBack(index);
+      return Status(StatusCode::kOutOfMemory, "VMemAllocator: no memory for device page tables");
+    }
+  }
+  span.state = SpanState::kLive;
+  ++g_live;
+  return span.Region() + (paddr - first_page);
+}
+
 void VMemAllocator::Free(uintptr_t region) {
   SpinLockGuard guard(g_lock);
   Span* span = FindSpan(region);
-  EBBRT_CHECK_MSG(span != nullptr && span->state == SpanState::kLive && span->Region() == region,
+  // A device mapping is freed by the address MapDevice returned, which keeps the device
+  // address's offset in its first page.
+  const uintptr_t start = span != nullptr && span->backing == VMemBacking::kDevice
+                              ? region & ~uintptr_t{kPage - 1}
+                              : region;
+  EBBRT_CHECK_MSG(span != nullptr && span->state == SpanState::kLive && span->Region() == start,
                   "VMemAllocator::Free of an address that is not a live region");
   ReleasePages(*span);
   --g_live;

@@ -53,6 +53,7 @@ namespace ebbrt::native {
 enum class VMemBacking {
   kEager,       // Every page mapped by Allocate (contents undefined).
   kDemandZero,  // Pages mapped, zeroed, on first touch.
+  kDevice,      // Device memory mapped uncached by MapDevice (not by Allocate).
 };
 
 enum class VMemSharing { kCoreLocal, kShared };  // See the TLB rule above.
@@ -83,8 +84,16 @@ class VMemAllocator {
   // when its pages or bookkeeping cannot be had; nothing changes on failure.
   [[nodiscard]] static Result<uintptr_t> Allocate(const VMemOptions& options);
 
-  // Frees a region from Allocate (given its first usable address; anything else is a
-  // fatal error): its pages go back to the PageAllocator, its span as the rule says.
+  // A shared region mapping the device memory [paddr, paddr + size) uncached (a BAR,
+  // anywhere in the physical address space, above 4 GiB too), with a guard page below;
+  // returns the address of `paddr` in it (which keeps paddr's offset within its page).
+  // kInvalidArgument for an empty range or one past the 52-bit physical address space;
+  // otherwise as Allocate. Free gives the mapping back without touching the device pages.
+  [[nodiscard]] static Result<uintptr_t> MapDevice(uint64_t paddr, size_t size, const char* name);
+
+  // Frees a region from Allocate or MapDevice (given its first usable address; anything
+  // else is a fatal error): its RAM pages go back to the PageAllocator, its span as the
+  // rule says.
   static void Free(uintptr_t region);
 
   // Regions allocated and not yet freed.

@@ -2,9 +2,9 @@
 //
 // Every core maps its own physical pages at the same virtual range, kTranslationRegion,
 // so the table base is a constant and a lookup is a single load; pages are demand-zero,
-// so untouched slots read as null. Mapping the region per core (a per-core top-level page
-// table entry and a fault handler that supplies zeroed pages) is the native platform
-// issue's; until it lands, this header compiles but a lookup faults.
+// so untouched slots read as null. The region is set up at boot by InitTranslationRegion
+// (ebbrt/native/translation.h): a per-core top-level page table entry and a fault handler
+// that supplies zeroed pages on first touch.
 #pragma once
 
 #include <stdint.h>

@@ -2,6 +2,8 @@
 
 #include <stddef.h>
 
+#include <optional>
+
 #include "ebbrt/base/spin_lock.h"
 #include "ebbrt/native/arch/x86_64/cpu_state.h"
 
@@ -12,6 +14,12 @@ namespace {
 constexpr uint64_t kPresent = 1u << 0;
 constexpr uint64_t kWritable = 1u << 1;
 constexpr uint64_t kLargePage = 1u << 7;
+// PWT and PCD select PAT entry 3 in a 4 KiB entry (PAT bit 7 clear), which is UC in the
+// power-on PAT that EbbRT keeps (PA0 WB, PA1 WT, PA2 UC-, PA3 UC). Intel SDM Vol. 3A
+// §11.12.3 (selecting a PAT entry), §11.12.4 (the PAT's power-on value).
+constexpr uint64_t kWriteThrough = 1u << 3;
+constexpr uint64_t kCacheDisable = 1u << 4;
+constexpr uint64_t kUncachedBits = kWriteThrough | kCacheDisable;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 constexpr size_t kEntries = 512;
 // Paging structures for splitting large pages before the page allocator exists (boot
@@ -105,7 +113,7 @@ Status UnmapPage(uintptr_t address, uintptr_t (*allocate_table)()) {
   return Status::Ok();
 }
 
-Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)()) {
+Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)(), CacheType cache) {
   SpinLockGuard guard(g_page_table_lock);
   uint64_t* table = reinterpret_cast<uint64_t*>(ReadCr3() & kAddressMask);
   for (int level = 4; level > 1; --level) {
@@ -123,9 +131,17 @@ Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)()) {
   // Two cores faulting on one demand-zero page both get here: the second must not replace
   // the first's page (whose core keeps using it through its TLB).
   if (pte & kPresent) return Status(StatusCode::kAlreadyExists, "MapPage: already mapped");
-  pte = (phys & kAddressMask) | kPresent | kWritable;
+  pte = (phys & kAddressMask) | kPresent | kWritable |
+        (cache == CacheType::kUncached ? kUncachedBits : 0);
   InvalidatePage(virt);
   return Status::Ok();
+}
+
+std::optional<CacheType> MappedCacheType(uintptr_t address) {
+  if (!IsMapped(address)) return std::nullopt;
+  int level;
+  const uint64_t entry = *FindLeafEntry(address, &level);
+  return (entry & kUncachedBits) == kUncachedBits ? CacheType::kUncached : CacheType::kWriteBack;
 }
 
 Status RemapPage(uintptr_t address) {

@@ -10,11 +10,16 @@
 
 #include <stdint.h>
 
+#include <optional>
+
 #include "ebbrt/base/status.h"
 
 namespace ebbrt::x86_64 {
 
 inline constexpr uintptr_t kPageSize = 4096;
+
+// The boot identity map covers physical (= virtual) addresses [0, 4 GiB).
+inline constexpr uint64_t kIdentityMapEnd = uint64_t{4} << 30;
 
 // The page size of the boot identity map below 3 GiB: 1 GiB when CPUID.80000001H:EDX[26]
 // (Page1GB) says the CPU has 1 GiB pages, 2 MiB otherwise; pvh_entry.S decides by the same
@@ -36,11 +41,22 @@ Status UnmapPage(uintptr_t address, uintptr_t (*allocate_table)() = nullptr);
 // Whether `address` is mapped present in the current page tables.
 bool IsMapped(uintptr_t address);
 
-// Maps the 4 KiB page at `virt` to `phys` (writable), creating missing paging structures
-// with `allocate_table` (which returns a zeroed, page-aligned, identity-mapped page or 0).
-// Fails if a table cannot be had or `virt` is inside a large mapping, and with
-// kAlreadyExists (changing nothing) if `virt` is already mapped.
-Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)());
+// How the CPU caches a page. kUncached is for device registers (BARs): every access goes
+// to the device, in program order, none merged or speculated. Intel SDM Vol. 3A §11.3.
+enum class CacheType : uint8_t { kWriteBack, kUncached };
+
+// Maps the 4 KiB page at `virt` to `phys` (writable, with cache type `cache`), creating
+// missing paging structures with `allocate_table` (which returns a zeroed, page-aligned,
+// identity-mapped page or 0). Fails if a table cannot be had or `virt` is inside a large
+// mapping, and with kAlreadyExists (changing nothing) if `virt` is already mapped.
+Status MapPage(uintptr_t virt, uintptr_t phys, uintptr_t (*allocate_table)(),
+               CacheType cache = CacheType::kWriteBack);
+
+// The cache type the page table gives `address` (nullopt when it is not mapped):
+// kUncached when its entry selects the PAT's uncached entry, kWriteBack otherwise. The boot identity map
+// is write-back by its entries; QEMU's firmware makes the PCI hole uncached through the
+// MTRRs, which then win (Intel SDM Vol. 3A §11.5.2.2, Table 11-7).
+std::optional<CacheType> MappedCacheType(uintptr_t address);
 
 // Makes a page unmapped by UnmapPage present again (identity mapped, writable).
 Status RemapPage(uintptr_t address);

@@ -15,7 +15,7 @@
 // values: ...") and the image's exit status is the verdict (ebbrt/testing/native_gtest/
 // gtest_main.cc). Assertions may fail on any core; reporting is serialized.
 //
-// Tests register without global constructors (CONVENTIONS.md: none with side effects on
+// Tests register without global constructors (docs/design.md: none with side effects on
 // native): each TEST places a constant TestInfo record in the `ebbrt_gtest_tests` section
 // and the runner walks the section, so tests run in link order, then source order.
 #pragma once
