@@ -125,6 +125,7 @@ std::unique_ptr<IOBuf> SharedIOBuf::Create(size_t capacity, size_t headroom) {
   void* block = ::operator new(sizeof(Storage) + capacity);
   auto* storage = new (block) Storage{};
   storage->refs.store(1, std::memory_order_relaxed);
+  static_assert(sizeof(Storage) == 16, "memcached's memory accounting counts a 16-byte header");
   uint8_t* bytes = static_cast<uint8_t*>(block) + sizeof(Storage);
   return std::unique_ptr<IOBuf>(new SharedIOBuf(storage, bytes, capacity, bytes + headroom, 0));
 }
@@ -139,10 +140,27 @@ std::unique_ptr<IOBuf> SharedIOBuf::Clone(const IOBuf& shared) {
       new SharedIOBuf(source.storage_, buffer, source.capacity(), data, source.length()));
 }
 
+std::unique_ptr<IOBuf> SharedIOBuf::Wrap(Storage& storage, uint8_t* buffer, size_t capacity,
+                                         size_t data_offset, size_t length) {
+  EBBRT_CHECK_MSG(storage.release != nullptr, "SharedIOBuf::Wrap: storage without a release");
+  EBBRT_CHECK_MSG(data_offset <= capacity && length <= capacity - data_offset,
+                  "SharedIOBuf::Wrap: view outside the buffer");
+  uint32_t idle = 0;
+  EBBRT_CHECK_MSG(storage.refs.compare_exchange_strong(idle, 1, std::memory_order_acquire),
+                  "SharedIOBuf::Wrap: storage still in use");
+  return std::unique_ptr<IOBuf>(
+      new SharedIOBuf(&storage, buffer, capacity, buffer + data_offset, length));
+}
+
 SharedIOBuf::~SharedIOBuf() {
   if (storage_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    storage_->~Storage();
-    ::operator delete(storage_);
+    if (storage_->release != nullptr) {
+      storage_->release(*storage_);  // the owner takes its buffer back
+    } else {
+      // Create()'s block: the header, then the bytes.
+      storage_->~Storage();
+      ::operator delete(storage_);
+    }
   }
 }
 

@@ -14,6 +14,9 @@
 //   SharedIOBuf::Create(n)        reference-counted storage; Clone() makes another
 //                                 descriptor of the same bytes (a memcached value referenced
 //                                 by many GET replies at once)
+//   SharedIOBuf::Wrap(storage, p, n)  reference-counted bytes owned elsewhere, handed back
+//                                 to their owner when the last descriptor is gone (a NIC
+//                                 receive buffer returning to its ring)
 //
 //   auto packet = UniqueIOBuf::Create(1500);
 //   packet->Append(hdr_len + payload_len);          // grow the view into the tailroom
@@ -194,16 +197,27 @@ class SharedIOBuf final : public IOBuf {
   // Whether `buf` is a SharedIOBuf (only those can be cloned).
   static bool IsShared(const IOBuf& buf) { return buf.kind() == Kind::kShared; }
 
+  // The reference count of shared bytes and what happens when it drops to zero. Create()
+  // puts one in front of its bytes (release null: freed with them). An owner of external
+  // bytes keeps one per buffer (e.g. per receive-ring slot) with `release` set; `release`
+  // runs once, when the last descriptor of the bytes is destroyed, on whichever core
+  // destroys it, and must take the buffer back (the Storage may then be wrapped again).
+  struct Storage {
+    std::atomic<uint32_t> refs{0};
+    void (*release)(Storage& storage) = nullptr;
+  };
+  // A descriptor of the `capacity` bytes at `buffer` that `storage` stands for, its view
+  // [data_offset, data_offset + length). `storage` must not be in use (no descriptor of
+  // it alive) and must have a `release`; both are checked.
+  static std::unique_ptr<IOBuf> Wrap(Storage& storage, uint8_t* buffer, size_t capacity,
+                                     size_t data_offset, size_t length);
+
   ~SharedIOBuf() override;
 
   // Descriptors sharing this storage (for tests and accounting).
   uint32_t ShareCount() const { return storage_->refs.load(std::memory_order_relaxed); }
 
  private:
-  struct Storage {
-    std::atomic<uint32_t> refs;
-    // The bytes follow this header in the same allocation.
-  };
   SharedIOBuf(Storage* storage, uint8_t* buffer, size_t capacity, uint8_t* data, size_t length)
       : IOBuf(Kind::kShared, buffer, capacity, data, length), storage_(storage) {}
 

@@ -24,5 +24,21 @@ TEST(IOBufDeathTest, SplitPastTheEndIsABug) {
   EXPECT_DEATH(IOBuf::SplitAt(*head, 4), "past the end");
 }
 
+void NoRelease(SharedIOBuf::Storage&) {}
+
+TEST(IOBufDeathTest, WrappingStorageInUseOrWithoutOwnerIsABug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  static uint8_t bytes[16];
+  static SharedIOBuf::Storage orphan;  // no release: nobody would get the bytes back
+  EXPECT_DEATH(SharedIOBuf::Wrap(orphan, bytes, sizeof(bytes), 0, 0), "without a release");
+  static SharedIOBuf::Storage storage;
+  storage.release = &NoRelease;
+  auto first = SharedIOBuf::Wrap(storage, bytes, sizeof(bytes), 0, 4);
+  EXPECT_DEATH(SharedIOBuf::Wrap(storage, bytes, sizeof(bytes), 0, 4), "still in use");
+  static SharedIOBuf::Storage idle;
+  idle.release = &NoRelease;
+  EXPECT_DEATH(SharedIOBuf::Wrap(idle, bytes, sizeof(bytes), 8, 9), "view outside the buffer");
+}
+
 }  // namespace
 }  // namespace ebbrt

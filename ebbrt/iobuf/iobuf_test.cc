@@ -163,5 +163,55 @@ TEST(IOBufTest, SplitSkipsEmptyLinks) {
   EXPECT_EQ(ChainString(*rest), "d");
 }
 
+// A receive ring's slot as the owner of wrapped bytes: counts how often it got them back.
+struct RingSlot {
+  SharedIOBuf::Storage storage;
+  uint8_t bytes[64];
+  int returned = 0;
+};
+
+void ReturnToRing(SharedIOBuf::Storage& storage) {
+  // The Storage is the slot's first member: the slot is where it is.
+  reinterpret_cast<RingSlot*>(&storage)->returned++;
+}
+
+TEST(IOBufTest, WrappedBytesGoBackToTheirOwnerWhenTheLastDescriptorGoes) {
+  RingSlot slot;
+  slot.storage.release = &ReturnToRing;
+  memcpy(slot.bytes, "headerpayload", 13);
+  auto buf = SharedIOBuf::Wrap(slot.storage, slot.bytes, sizeof(slot.bytes), 0, 13);
+  EXPECT_EQ(buf->kind(), IOBuf::Kind::kShared);
+  EXPECT_EQ(buf->data(), slot.bytes);
+  EXPECT_EQ(buf->length(), 13u);
+  buf->Advance(6);  // strip a header: the view, not the bytes
+  auto clone = SharedIOBuf::Clone(*buf);
+  EXPECT_EQ(static_cast<SharedIOBuf&>(*clone).ShareCount(), 2u);
+  buf.reset();
+  EXPECT_EQ(slot.returned, 0);  // the clone still holds the bytes
+  EXPECT_EQ(ChainString(*clone), "payload");
+  clone.reset();
+  EXPECT_EQ(slot.returned, 1);
+  // Back with its owner, the storage can stand for the next packet.
+  auto again = SharedIOBuf::Wrap(slot.storage, slot.bytes, sizeof(slot.bytes), 2, 4);
+  EXPECT_EQ(again->data(), slot.bytes + 2);
+  again.reset();
+  EXPECT_EQ(slot.returned, 2);
+}
+
+TEST(IOBufTest, SplittingAWrappedLinkKeepsItsBytesUntilBothHalvesGo) {
+  RingSlot slot;
+  slot.storage.release = &ReturnToRing;
+  memcpy(slot.bytes, "abcdef", 6);
+  auto head = SharedIOBuf::Wrap(slot.storage, slot.bytes, sizeof(slot.bytes), 0, 6);
+  auto rest = IOBuf::SplitAt(*head, 2);
+  ASSERT_NE(rest, nullptr);
+  EXPECT_EQ(ChainString(*head), "ab");
+  EXPECT_EQ(ChainString(*rest), "cdef");
+  head.reset();
+  EXPECT_EQ(slot.returned, 0);
+  rest.reset();
+  EXPECT_EQ(slot.returned, 1);
+}
+
 }  // namespace
 }  // namespace ebbrt

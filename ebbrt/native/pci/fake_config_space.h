@@ -14,6 +14,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <span>
 #include <tuple>
 
 #include "ebbrt/native/pci/config_space.h"
@@ -83,6 +84,9 @@ class FakeConfigSpace : public ConfigSpace {
   // Appends a capability (its id and next pointer, then `body`) to the function's list
   // and returns its offset; sets the status register's capabilities bit.
   uint8_t AddCapability(Address a, uint8_t id, std::initializer_list<uint8_t> body) {
+    return AddCapability(a, id, std::span<const uint8_t>(body.begin(), body.size()));
+  }
+  uint8_t AddCapability(Address a, uint8_t id, std::span<const uint8_t> body) {
     FakeFunction& f = functions_[Key(a)];
     const uint8_t offset = f.next_capability;
     f.bytes[offset] = id;
