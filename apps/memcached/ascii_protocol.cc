@@ -396,7 +396,7 @@ void AsciiProtocol::ProcessUpdate(Token* tokens, size_t ntokens, StoreMode mode,
     return;
   }
   size_t value_length = static_cast<size_t>(length);
-  if (store_.CheckTooLarge(tokens[1].length, value_length, flags)) {
+  if (store_.RefuseIfTooLarge(mode, View(tokens[1]), value_length, flags)) {
     Reply("SERVER_ERROR object too large for cache");
     swallow_ = value_length + 2;
     state_ = State::kSwallow;

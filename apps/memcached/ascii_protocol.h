@@ -10,12 +10,13 @@
 // line, number parsing (numbers.h), `noreply` suppressing every reply of its command
 // (errors too), "CLIENT_ERROR bad data chunk" consuming exactly <bytes>+2 bytes and
 // parsing what follows as commands, a too-large value answered with
-// "SERVER_ERROR object too large for cache" and its <bytes>+2 swallowed, a line without
-// '\n' past 2048 bytes closing the connection unless it is a get/gets (those may grow to
-// the item size limit + 4 KiB, then "SERVER_ERROR out of memory reading request" and
-// close). Deliberate differences: a too-large SET leaves an existing item of that key in
-// place (memcached 1.6 unlinks it), and incr/decr store the new number without
-// memcached's in-place space padding (protocol.txt allows either); meta commands
+// "SERVER_ERROR object too large for cache" and its <bytes>+2 swallowed (a `set` refused
+// that way, or for memory, also removes the key's old item; add/replace/cas/append/
+// prepend leave it), a line without '\n' past 2048 bytes closing the connection unless
+// it is a get/gets (those may grow to the item size limit + 4 KiB, then
+// "SERVER_ERROR out of memory reading request" and close). Deliberate differences:
+// incr/decr store the new number without memcached's in-place space padding
+// (protocol.txt allows either); meta commands
 // (mg/ms/md/ma/mn/me) and admin commands (slabs, lru, watch, ...) answer ERROR.
 //
 //   ReplyBuilder out;

@@ -282,29 +282,59 @@ TEST(AsciiTest, KeyLengthLimit) {
   });
 }
 
-TEST(AsciiTest, TooLargeIsSwallowedAndTheOldValueKept) {
+TEST(AsciiTest, TooLargeIsSwallowedAndASetDropsTheOldValue) {
   StoreConfig config;
   config.item_size_limit = 1024;
   WithClient(
       [](Client& c, ItemStore& store) {
         c.Send("set big 0 0 5\r\nhello\r\n");
         std::string huge(2000, 'y');
-        // Deliberate difference: memcached 1.6 also unlinks "big" here.
+        // memcached 1.6 unlinks "big" too: a client whose set was refused must not go on
+        // reading the value it meant to replace.
         EXPECT_EQ(c.Send("set big 0 0 2000\r\n" + huge + "\r\nget big\r\n"),
-                  "SERVER_ERROR object too large for cache\r\nVALUE big 0 5\r\nhello\r\nEND\r\n");
+                  "SERVER_ERROR object too large for cache\r\nEND\r\n");
         // The swallowed block may arrive in pieces.
+        c.Send("set big 0 0 5\r\nhello\r\n");
         EXPECT_EQ(c.Send("set big 0 0 2000 noreply\r\n" + huge.substr(0, 700)), "");
-        EXPECT_EQ(c.Send(huge.substr(700) + "\r\nget big\r\n"),
-                  "VALUE big 0 5\r\nhello\r\nEND\r\n");
+        EXPECT_EQ(c.Send(huge.substr(700) + "\r\nget big\r\n"), "END\r\n");
         // The exact boundary: key + value + 59 <= 1024.
         std::string fits(1024 - 59 - 3, 'f');
         EXPECT_EQ(c.Send("set big 0 0 " + std::to_string(fits.size()) + "\r\n" + fits + "\r\n"),
                   "STORED\r\n");
         EXPECT_EQ(c.Send("set big 1 0 " + std::to_string(fits.size()) + "\r\n" + fits + "\r\n"),
                   "SERVER_ERROR object too large for cache\r\n");
-        // Append past the limit: NOT_STORED, as memcached.
-        EXPECT_EQ(c.Send("append big 0 0 10\r\n0123456789\r\n"), "NOT_STORED\r\n");
+        EXPECT_EQ(c.Send("get big\r\n"), "END\r\n");
         EXPECT_GE(store.Stats().store_too_large, 3u);
+      },
+      config);
+}
+
+// memcached 1.6 drops the old item only for `set`: every other refused update leaves it.
+TEST(AsciiTest, TooLargeAddReplaceCasAppendPrependKeepTheOldValue) {
+  StoreConfig config;
+  config.item_size_limit = 1024;
+  WithClient(
+      [](Client& c, ItemStore&) {
+        c.Send("set k 0 0 3\r\nold\r\n");
+        std::string gets = c.Send("gets k\r\n");
+        std::string cas = gets.substr(12, gets.find("\r\n") - 12);  // "VALUE k 0 3 <cas>"
+        std::string huge(2000, 'y');
+        const std::string commands[] = {"add k 0 0 2000", "replace k 0 0 2000",
+                                        "cas k 0 0 2000 " + cas, "append k 0 0 2000",
+                                        "prepend k 0 0 2000"};
+        for (const std::string& command : commands) {
+          EXPECT_EQ(c.Send(command + "\r\n" + huge + "\r\nget k\r\n"),
+                    "SERVER_ERROR object too large for cache\r\nVALUE k 0 3\r\nold\r\nEND\r\n")
+              << command;
+        }
+        // Append past the limit: NOT_STORED, as memcached, and the item stays.
+        std::string most(900, 'm');
+        c.Send("set k 0 0 900\r\n" + most + "\r\n");
+        for (std::string command : {"append", "prepend"}) {
+          EXPECT_EQ(c.Send(command + " k 0 0 200\r\n" + std::string(200, 'a') + "\r\n"),
+                    "NOT_STORED\r\n");
+          EXPECT_EQ(c.Send("get k\r\n"), "VALUE k 0 900\r\n" + most + "\r\nEND\r\n");
+        }
       },
       config);
 }
@@ -318,6 +348,14 @@ TEST(AsciiTest, OutOfMemory) {
         std::string value(3000, 'v');
         EXPECT_EQ(c.Send("set k 0 0 3000\r\n" + value + "\r\n"),
                   "SERVER_ERROR out of memory storing object\r\n");
+        // A set refused for memory drops the old item too (memcached 1.6); cas keeps it.
+        c.Send("set k 0 0 3\r\nold\r\n");
+        std::string gets = c.Send("gets k\r\n");
+        std::string cas = gets.substr(12, gets.find("\r\n") - 12);
+        EXPECT_EQ(c.Send("cas k 0 0 3000 " + cas + "\r\n" + value + "\r\nget k\r\n"),
+                  "SERVER_ERROR out of memory storing object\r\nVALUE k 0 3\r\nold\r\nEND\r\n");
+        EXPECT_EQ(c.Send("set k 0 0 3000\r\n" + value + "\r\nget k\r\n"),
+                  "SERVER_ERROR out of memory storing object\r\nEND\r\n");
       },
       config);
 }

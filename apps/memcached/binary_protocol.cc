@@ -321,11 +321,6 @@ void BinaryProtocol::BeginUpdate(uint8_t command, const uint8_t* extras) {
     exptime = static_cast<int64_t>(LoadBe32(extras + 4));
   }
   size_t value_length = header_.body_length - header_.key_length - header_.extras_length;
-  if (store_.CheckTooLarge(header_.key_length, value_length, flags)) {
-    Error(kTooLarge);
-    Skip(value_length);
-    return;
-  }
   switch (command) {
     case kSet:
       mode_ = StoreMode::kSet;
@@ -342,6 +337,13 @@ void BinaryProtocol::BeginUpdate(uint8_t command, const uint8_t* extras) {
     default:
       mode_ = StoreMode::kPrepend;
       break;
+  }
+  // Before the CAS turns a set into kCas: memcached drops the old item of a too-large
+  // SET whether or not it carries a CAS.
+  if (store_.RefuseIfTooLarge(mode_, Key(), value_length, flags)) {
+    Error(kTooLarge);
+    Skip(value_length);
+    return;
   }
   // memcached: set/add/replace carrying a CAS are a compare-and-swap.
   if (header_.cas != 0 && (command == kSet || command == kAdd || command == kReplace)) {

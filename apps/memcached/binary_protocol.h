@@ -14,14 +14,18 @@
 //   * set/add/replace with a non-zero CAS are a compare-and-swap; a failed add says
 //     KEY_EEXISTS, a failed replace KEY_ENOENT, a failed append/prepend NOT_STORED;
 //   * an unknown opcode answers UNKNOWN_COMMAND and skips its body;
-//   * a value over the item size limit answers E2BIG and skips the value;
+//   * a value over the item size limit answers E2BIG and skips the value; for SET/SETQ
+//     (with or without a CAS) it also removes the key's old item, as a SET refused for
+//     memory does;
 //   * malformed requests close the connection: a bad magic silently; extras + key longer
 //     than the body with UNKNOWN_COMMAND; a key over 250 bytes or lengths wrong for the
 //     opcode with EINVAL.
 // Deliberate differences: memcached skips <body length> bytes after an unknown command's
 // key and extras (eating part of the next request); we skip only the rest of the body.
 // Touch/GAT and Stat bodies longer than extras + key are EINVAL (memcached would read
-// the surplus as the next header). A too-large SET leaves an existing item in place.
+// the surplus as the next header). Out of memory is decided after a CAS compare, so a SET
+// with a CAS refused for memory keeps the old item (memcached fails the allocation first
+// and drops it).
 #pragma once
 
 #include <stddef.h>

@@ -315,7 +315,7 @@ TEST(BinaryTest, MalformedRequestsClose) {
   }
 }
 
-TEST(BinaryTest, TooLargeIsSkippedAndTheOldValueKept) {
+TEST(BinaryTest, TooLargeIsSkippedAndASetDropsTheOldValue) {
   StoreConfig config;
   config.item_size_limit = 1024;
   WithClient(
@@ -325,11 +325,51 @@ TEST(BinaryTest, TooLargeIsSkippedAndTheOldValueKept) {
         ASSERT_EQ(r.size(), 2u);
         EXPECT_EQ(r[0].status, kTooLarge);
         EXPECT_EQ(r[0].value, "Too large.");
-        EXPECT_EQ(r[1].value, "small");
-        // SetQ: the error is still sent.
-        r = Exchange(c, Set(kSetQ, "a", std::string(2000, 'x')) + Req(kNoop));
+        EXPECT_EQ(r[1].status, kKeyNotFound);  // memcached 1.6 unlinks it too
+        // SetQ: the error is still sent, and the old item goes as well.
+        c.Send(Set(kSet, "a", "small"));
+        r = Exchange(c, Set(kSetQ, "a", std::string(2000, 'x')) + Req(kGet, "a"));
         ASSERT_EQ(r.size(), 2u);
         EXPECT_EQ(r[0].status, kTooLarge);
+        EXPECT_EQ(r[1].status, kKeyNotFound);
+        // A SET with the item's CAS too (memcached looks at the opcode, not the CAS).
+        auto stored = Exchange(c, Set(kSet, "a", "small"));
+        ASSERT_EQ(stored.size(), 1u);
+        r = Exchange(c, Set(kSet, "a", std::string(2000, 'x'), 0, 0, stored[0].cas) +
+                            Req(kGet, "a"));
+        ASSERT_EQ(r.size(), 2u);
+        EXPECT_EQ(r[0].status, kTooLarge);
+        EXPECT_EQ(r[1].status, kKeyNotFound);
+      },
+      config);
+}
+
+TEST(BinaryTest, TooLargeAddReplaceAppendPrependKeepTheOldValue) {
+  StoreConfig config;
+  config.item_size_limit = 1024;
+  WithClient(
+      [](Client& c, ItemStore&) {
+        c.Send(Set(kSet, "a", "small"));
+        const std::string huge(2000, 'x');
+        for (uint8_t op : {kAdd, kReplace, kAddQ, kReplaceQ}) {
+          auto r = Exchange(c, Set(op, "a", huge) + Req(kGet, "a"));
+          ASSERT_EQ(r.size(), 2u);
+          EXPECT_EQ(r[0].status, kTooLarge) << int{op};
+          EXPECT_EQ(r[1].value, "small") << int{op};
+        }
+        for (uint8_t op : {kAppend, kPrepend, kAppendQ, kPrependQ}) {
+          auto r = Exchange(c, BinRequest{op, "a", "", huge}.Encode() + Req(kGet, "a"));
+          ASSERT_EQ(r.size(), 2u);
+          EXPECT_EQ(r[0].status, kTooLarge) << int{op};
+          EXPECT_EQ(r[1].value, "small") << int{op};
+        }
+        // Growth past the limit: NOT_STORED, and the item stays.
+        c.Send(Set(kSet, "a", std::string(900, 'm')));
+        auto r = Exchange(c, BinRequest{kAppend, "a", "", std::string(200, 'b')}.Encode() +
+                                 Req(kGet, "a"));
+        ASSERT_EQ(r.size(), 2u);
+        EXPECT_EQ(r[0].status, kNotStored);
+        EXPECT_EQ(r[1].value, std::string(900, 'm'));
       },
       config);
 }
@@ -343,6 +383,16 @@ TEST(BinaryTest, OutOfMemory) {
         auto r = Exchange(c, Set(kSet, "a", std::string(3000, 'x')));
         ASSERT_EQ(r.size(), 1u);
         EXPECT_EQ(r[0].status, kOutOfMemory);
+        // The old item goes with a refused SET (memcached 1.6), not with a refused REPLACE.
+        c.Send(Set(kSet, "a", "old"));
+        r = Exchange(c, Set(kReplace, "a", std::string(3000, 'x')) + Req(kGet, "a"));
+        ASSERT_EQ(r.size(), 2u);
+        EXPECT_EQ(r[0].status, kOutOfMemory);
+        EXPECT_EQ(r[1].value, "old");
+        r = Exchange(c, Set(kSet, "a", std::string(3000, 'x')) + Req(kGet, "a"));
+        ASSERT_EQ(r.size(), 2u);
+        EXPECT_EQ(r[0].status, kOutOfMemory);
+        EXPECT_EQ(r[1].status, kKeyNotFound);
       },
       config);
 }

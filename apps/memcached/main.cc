@@ -7,6 +7,10 @@
 // (default 1024), -U UDP port (only 0: the UDP protocol is not implemented, and asking
 // for it is an error rather than silently ignored), -v (print the port when listening).
 //
+// SIGTERM and SIGINT shut it down cleanly, as stock memcached: every core's loop stops
+// (ebbrt/hosted/signals.h), the runtime closes the listening sockets and connections, and
+// the process exits 0.
+//
 // Idle cores poll for 50 us before they sleep (ebbrt/hosted/idle_poll.h): measured on a
 // 2-CPU KVM guest it cuts the median latency at 50k-180k requests/s by 15-40 % and the
 // p99 by 10-30 % (docs/performance.md). EBBRT_IDLE_POLL_US=0 turns it off.
@@ -20,6 +24,7 @@
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/hosted/idle_poll.h"
+#include "ebbrt/hosted/signals.h"
 
 namespace {
 
@@ -98,6 +103,13 @@ int main(int argc, char** argv) {
   memcached::ItemStore store(store_config);
   memcached::Server server(store, server_config);
   return ebbrt::Run(cores, [&] {
+    ebbrt::Status signals = ebbrt::hosted::OnTerminationSignal([](int) { ebbrt::Stop(0); });
+    if (!signals.ok()) {
+      fprintf(stderr, "memcached_hosted: cannot handle SIGTERM/SIGINT: %s\n",
+              ebbrt::StatusText(signals).c_str());
+      ebbrt::Stop(1);
+      return;
+    }
     ebbrt::Result<uint16_t> port = server.Start().Block();
     if (!port.ok()) {
       fprintf(stderr, "memcached_hosted: cannot listen on port %u: %s\n",

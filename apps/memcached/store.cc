@@ -43,6 +43,18 @@ constexpr int64_t kExpiredLongAgo = INT64_MIN;
 // hang the consistency check).
 constexpr size_t kWalkLimit = size_t{1} << 32;
 
+// memcached's own ceiling for -I; it also keeps an item's charged size within 32 bits.
+constexpr size_t kMaxItemSizeLimit = size_t{1} << 30;
+
+// The eviction hand's clock (store.h, "Eviction"): an item becomes a candidate once the
+// hand has moved this many shard visits since the item was placed behind it, i.e. after
+// kEligibleTurns whole turns over the shards.
+constexpr uint32_t kEligibleTurns = 2;
+constexpr int32_t kEligibleAge = static_cast<int32_t>(kEligibleTurns * kShards);
+// While the store fills without evicting, the hand also moves one visit per this
+// fraction of the memory limit charged, so items stored then still age in order.
+constexpr size_t kFillStepsPerLimit = kEligibleTurns * kShards;
+
 uint64_t Rotl(uint64_t v, int r) { return (v << r) | (v >> (64 - r)); }
 
 // MurmurHash3's 64-bit finalizer: every input bit affects every output bit.
@@ -109,8 +121,12 @@ struct ItemStore::Item {
   int64_t time = 0;
   // touch/gat change it in place, without a lock.
   std::atomic<int64_t> exptime{0};
-  size_t size = 0;
+  // ItemSize(); at most kMaxItemSizeLimit plus the overhead, so 32 bits hold it.
+  uint32_t size = 0;
   uint32_t flags = 0;
+  // The eviction hand's position (low 32 bits) when the item was last placed behind it:
+  // when it was linked, or given a second chance (under the shard lock only).
+  uint32_t stamp = 0;
   // CLOCK's referenced bit: set by reads, cleared by the eviction hand.
   std::atomic<uint8_t> referenced{0};
   uint8_t key_length = 0;
@@ -123,15 +139,14 @@ struct ItemStore::Item {
 
 struct alignas(64) ItemStore::Shard {
   ebbrt::SpinLock lock;
-  // The CLOCK hand: the next eviction candidate; new items go just behind it.
+  // The CLOCK hand: the next eviction candidate; new items go just behind it, so the
+  // ring from here on is in the order the items were placed, oldest stamp first.
   Item* hand = nullptr;
   // Written under the lock; read without it to skip empty shards when evicting.
   std::atomic<size_t> count{0};
   size_t bytes = 0;
   // CAS uniques: (sequence << kShardBits) | shard index, unique across the store.
   uint64_t cas_sequence = 0;
-  // Items the eviction hand still has to pass in this shard on its current visit.
-  size_t sweep_left = 0;
 };
 
 enum ItemStore::Counter : uint8_t {
@@ -208,6 +223,12 @@ ItemStore::ItemStore(const StoreConfig& config)
     : config_(config),
       clock_(config.clock != nullptr ? config.clock : &SystemClock),
       started_(clock_()) {
+  EBBRT_CHECK_MSG(config.item_size_limit <= kMaxItemSizeLimit,
+                  "ItemStore: item_size_limit over 1 GiB (memcached's limit too)");
+  // A power of two near memory_limit_bytes / kFillStepsPerLimit (shift, not divide, on
+  // every charge).
+  size_t fill_step = config.memory_limit_bytes / kFillStepsPerLimit;
+  while ((size_t{2} << fill_shift_) <= fill_step) ++fill_shift_;
   size_t want = config.hash_buckets != 0 ? config.hash_buckets
                                          : config.memory_limit_bytes / kBytesPerBucket;
   if (want < kMinBuckets) want = kMinBuckets;
@@ -284,7 +305,7 @@ ItemStore::Item* ItemStore::NewItem(std::string_view key, uint64_t hash, uint32_
   item->flags = flags;
   item->time = now;
   item->exptime.store(exptime, std::memory_order_relaxed);
-  item->size = ItemSize(key.size(), value->length());
+  item->size = static_cast<uint32_t>(ItemSize(key.size(), value->length()));
   item->value = std::move(value);
   return item;
 }
@@ -325,6 +346,8 @@ bool ItemStore::Live(const Item* item, int64_t now) const {
 }
 
 void ItemStore::RingInsert(Shard& shard, Item* item) {
+  // Loaded under the shard lock and never decreasing: stamps along a ring never decrease.
+  item->stamp = static_cast<uint32_t>(evict_cursor_.load(std::memory_order_relaxed));
   if (shard.hand == nullptr) {
     item->ring_prev = item->ring_next = item;
     shard.hand = item;
@@ -385,22 +408,36 @@ void ItemStore::Unlink(Shard& shard, size_t bucket, Item* item) {
 
 // --- Memory limit and eviction ---------------------------------------------------------
 
-void ItemStore::AdvanceEvictCursor(size_t from) {
-  evict_cursor_.compare_exchange_strong(from, (from + 1) & (kShards - 1),
-                                        std::memory_order_relaxed);
+namespace {
+
+// Whether an item placed behind the hand at `stamp` has waited long enough at hand
+// position `position`, read under the shard lock and so at or past every stamp in that
+// shard. A stamp that looks ahead of it has wrapped (the hand moved 2^31 visits, e.g. by
+// fill steps while nothing was evicted, since the item was placed): that item is old.
+bool Eligible(uint32_t stamp, uint32_t position) {
+  int32_t age = static_cast<int32_t>(position - stamp);
+  return age < 0 || age >= kEligibleAge;
+}
+
+}  // namespace
+
+void ItemStore::AdvanceEvictCursor(uint64_t from) {
+  evict_cursor_.compare_exchange_strong(from, from + 1, std::memory_order_relaxed);
 }
 
 bool ItemStore::SweepShard(Shard& shard, const Item* keep, int64_t now) {
-  size_t count = shard.count.load(std::memory_order_relaxed);
-  if (shard.sweep_left == 0 || shard.sweep_left > count) shard.sweep_left = count;
-  while (shard.sweep_left > 0 && shard.hand != nullptr) {
-    --shard.sweep_left;
-    Item* victim = shard.hand;
-    shard.hand = victim->ring_next;
-    if (victim == keep) continue;
+  // Under the lock, so at least every stamp in this ring; a second chance restamps with it.
+  uint32_t position = static_cast<uint32_t>(evict_cursor_.load(std::memory_order_relaxed));
+  while (Item* victim = shard.hand) {
     bool live = Live(victim, now);
-    if (live && victim->referenced.load(std::memory_order_relaxed) != 0) {
-      victim->referenced.store(0, std::memory_order_relaxed);  // second chance
+    // The ring is in stamp order from the hand: everything after a young item is younger.
+    if (live && !Eligible(victim->stamp, position)) return false;
+    shard.hand = victim->ring_next;
+    if (victim == keep ||
+        (live && victim->referenced.load(std::memory_order_relaxed) != 0)) {
+      // Second chance: it is behind the hand now, and waits as long as a new item.
+      victim->referenced.store(0, std::memory_order_relaxed);
+      victim->stamp = position;
       continue;
     }
     Unlink(shard, BucketOf(victim->hash), victim);
@@ -413,31 +450,35 @@ bool ItemStore::SweepShard(Shard& shard, const Item* keep, int64_t now) {
 }
 
 bool ItemStore::EvictOne(Shard& home, const Item* keep, int64_t now) {
-  // One CLOCK hand over all items: it visits the shards in turn and passes each item of
-  // a shard once per visit. Shards other than `home` (which the caller holds) are only
-  // TryLock'ed: waiting for a second lock could deadlock with a writer doing the same
-  // the other way round. A busy shard is passed over for this turn.
-  constexpr size_t kVisits = 3 * kShards;  // two full turns find a victim if there is one
+  // One hand over all items: it visits the shards in turn, and a visit ends at the
+  // shard's first item that is not yet eligible (or when the shard is empty). Shards
+  // other than `home` (which the caller holds) are only TryLock'ed: waiting for a second
+  // lock could deadlock with a writer doing the same the other way round. A busy shard
+  // is passed over for this turn.
+  // Enough visits to find a victim if there is one: kEligibleTurns turns until every
+  // item present now is eligible, one turn giving referenced ones their second chance,
+  // kEligibleTurns more until those are eligible again, and one to reach them.
+  constexpr size_t kVisits = (2 * kEligibleTurns + 2) * kShards;
   constexpr int kRounds = 64;
   for (int round = 0; round < kRounds; ++round) {
     bool busy = false;
     for (size_t visit = 0; visit < kVisits; ++visit) {
-      size_t index = evict_cursor_.load(std::memory_order_relaxed);
-      Shard& shard = shards_[index];
+      uint64_t position = evict_cursor_.load(std::memory_order_relaxed);
+      Shard& shard = shards_[position & (kShards - 1)];
       bool other = &shard != &home;
       if (other) {
         if (shard.count.load(std::memory_order_relaxed) == 0) {
-          AdvanceEvictCursor(index);
+          AdvanceEvictCursor(position);
           continue;
         }
         if (!shard.lock.TryLock()) {
           busy = true;
-          AdvanceEvictCursor(index);
+          AdvanceEvictCursor(position);
           continue;
         }
       }
       bool evicted = SweepShard(shard, keep, now);
-      if (shard.sweep_left == 0) AdvanceEvictCursor(index);
+      if (!evicted) AdvanceEvictCursor(position);  // this visit is over
       if (other) shard.lock.Unlock();
       if (evicted) return true;
     }
@@ -455,14 +496,22 @@ bool ItemStore::Charge(Shard& home, int64_t delta, const Item* keep, int64_t now
   size_t need = static_cast<size_t>(delta);
   size_t limit = config_.memory_limit_bytes;
   if (need > limit) return false;
+  bool evicted = false;
   while (true) {
     size_t current = bytes_.load(std::memory_order_relaxed);
     while (current + need <= limit) {
       if (bytes_.compare_exchange_weak(current, current + need, std::memory_order_relaxed)) {
+        // Filling without evicting: the hand's clock moves with the bytes stored, so the
+        // items stored now are not all the same age when eviction starts.
+        uint64_t steps = ((current + need) >> fill_shift_) - (current >> fill_shift_);
+        if (!evicted && steps != 0) {
+          evict_cursor_.fetch_add(steps, std::memory_order_relaxed);
+        }
         return true;
       }
     }
     if (!EvictOne(home, keep, now)) return false;
+    evicted = true;
   }
 }
 
@@ -524,6 +573,13 @@ bool ItemStore::Touch(std::string_view key, int64_t exptime) {
   return Lookup(key, /*touch=*/true, exptime, nullptr);
 }
 
+bool ItemStore::Contains(std::string_view key) const {
+  EBBRT_CHECK(key.size() <= kMaxKeyLength);
+  uint64_t hash = HashKey(key);
+  const Item* item = Find(BucketOf(hash), hash, key);
+  return item != nullptr && Live(item, Now());
+}
+
 // --- Writes --------------------------------------------------------------------------------
 
 bool ItemStore::TooLarge(size_t key_length, size_t value_length, uint32_t flags) const {
@@ -532,10 +588,30 @@ bool ItemStore::TooLarge(size_t key_length, size_t value_length, uint32_t flags)
          key_length + value_length + header > config_.item_size_limit;
 }
 
-bool ItemStore::CheckTooLarge(size_t key_length, size_t value_length, uint32_t flags) {
-  bool too_large = TooLarge(key_length, value_length, flags);
-  if (too_large) Bump(kStoreTooLarge);
-  return too_large;
+bool ItemStore::RefuseIfTooLarge(StoreMode mode, std::string_view key, size_t value_length,
+                                 uint32_t flags) {
+  EBBRT_CHECK(key.size() <= kMaxKeyLength);
+  if (!TooLarge(key.size(), value_length, flags)) return false;
+  Bump(kStoreTooLarge);
+  if (mode == StoreMode::kSet) DropStale(key);
+  return true;
+}
+
+void ItemStore::DropStale(std::string_view key) {
+  uint64_t hash = HashKey(key);
+  size_t bucket = BucketOf(hash);
+  Shard& shard = ShardOfBucket(bucket);
+  Item* item;
+  {
+    SpinLockGuard guard(shard.lock);
+    item = Find(bucket, hash, key);
+    if (item == nullptr) return;
+    // Not a delete (memcached counts none either); a dead one is reclaimed as anywhere.
+    if (!Live(item, Now())) Bump(kReclaimed);
+    Unlink(shard, bucket, item);
+    bytes_.fetch_sub(item->size, std::memory_order_relaxed);
+  }
+  Retire(item);
 }
 
 StoreResult ItemStore::Publish(Shard& shard, size_t bucket, Item* expected, bool must_match,
@@ -575,6 +651,13 @@ StoreResult ItemStore::Publish(Shard& shard, size_t bucket, Item* expected, bool
                   (old != nullptr ? static_cast<int64_t>(old->size) : 0);
   if (!Charge(shard, delta, old, now)) {
     Bump(kStoreNoMemory);
+    if (mode == StoreMode::kSet && old != nullptr) {
+      // As for a too-large set: the value the client meant to replace goes.
+      if (!old_live) Bump(kReclaimed);
+      Unlink(shard, bucket, old);
+      bytes_.fetch_sub(old->size, std::memory_order_relaxed);
+      Retire(old);
+    }
     return StoreResult::kNoMemory;
   }
   Link(shard, bucket, old, fresh);
@@ -596,7 +679,7 @@ StoreResult ItemStore::Store(StoreMode mode, std::string_view key, uint32_t flag
   int64_t now = Now();
 
   if (mode != StoreMode::kAppend && mode != StoreMode::kPrepend) {
-    if (CheckTooLarge(key.size(), value->length(), flags)) return StoreResult::kTooLarge;
+    if (RefuseIfTooLarge(mode, key, value->length(), flags)) return StoreResult::kTooLarge;
     Item* fresh = NewItem(key, hash, flags, AbsoluteExptime(exptime, now), std::move(value), now);
     StoreResult result;
     {
@@ -617,7 +700,8 @@ StoreResult ItemStore::Store(StoreMode mode, std::string_view key, uint32_t flag
     if (cas_in != 0 && old->cas != cas_in) return StoreResult::kExists;
     size_t old_length = old->value->length();
     size_t add_length = value->length();
-    if (CheckTooLarge(key.size(), old_length + add_length, old->flags)) {
+    if (TooLarge(key.size(), old_length + add_length, old->flags)) {
+      Bump(kStoreTooLarge);
       return StoreResult::kTooLarge;
     }
     std::unique_ptr<IOBuf> combined = SharedIOBuf::Create(old_length + add_length);
@@ -774,7 +858,6 @@ void ItemStore::FlushAll(int64_t delay) {
       bytes_.fetch_sub(shard.bytes, std::memory_order_relaxed);
       Bump(kCurrItems, 0 - static_cast<uint64_t>(count));
       shard.hand = nullptr;
-      shard.sweep_left = 0;
       shard.bytes = 0;
       shard.count.store(0, std::memory_order_relaxed);
     }
@@ -887,9 +970,19 @@ ebbrt::Status ItemStore::CheckConsistency() const {
     }
     size_t ring_items = 0;
     if (shard.hand != nullptr) {
+      // Eviction stops at the first young item, which is right only if the stamps never
+      // decrease from the hand on (and none is ahead of the hand itself). Checked modulo
+      // 2^32, so it holds until the hand moves 2^31 visits past an item (Eligible).
+      uint32_t position = static_cast<uint32_t>(evict_cursor_.load());
+      uint32_t previous = shard.hand->stamp;
       const Item* item = shard.hand;
       do {
         if (++ring_items > chain_items) return Status(StatusCode::kInternal, "ring too long");
+        if (static_cast<int32_t>(item->stamp - previous) < 0 ||
+            static_cast<int32_t>(position - item->stamp) < 0) {
+          return Status(StatusCode::kInternal, "ring not in stamp order");
+        }
+        previous = item->stamp;
         item = item->ring_next;
       } while (item != shard.hand);
     }

@@ -294,25 +294,104 @@ TEST(StoreTest, FlushAllNowAndDelayed) {
   });
 }
 
-TEST(StoreTest, TooLargeIsRefusedWithoutTouchingTheOldItem) {
+TEST(StoreTest, TooLargeFollowsMemcachedsItemSizeFormula) {
   InFreshRun(1, [] {
     StoreConfig config;
     config.item_size_limit = 1024;
     ItemStore store(config);
-    Set(store, "k", "small");
     // key 1 + value + 59 header bytes must fit in 1024 (63 with flags).
-    EXPECT_FALSE(store.CheckTooLarge(1, 1024 - 60, 0));
-    EXPECT_TRUE(store.CheckTooLarge(1, 1024 - 59, 0));
-    EXPECT_TRUE(store.CheckTooLarge(1, 1024 - 60, 1));
+    EXPECT_FALSE(store.TooLarge(1, 1024 - 60, 0));
+    EXPECT_TRUE(store.TooLarge(1, 1024 - 59, 0));
+    EXPECT_TRUE(store.TooLarge(1, 1024 - 60, 1));
+    EXPECT_FALSE(store.RefuseIfTooLarge(StoreMode::kSet, "k", 1024 - 60, 0));
+    EXPECT_EQ(store.Stats().store_too_large, 0u);
+    EXPECT_TRUE(store.RefuseIfTooLarge(StoreMode::kSet, "k", 1024 - 59, 0));
+    EXPECT_EQ(store.Stats().store_too_large, 1u);
+  });
+}
+
+// memcached 1.6: a set that cannot be stored removes the item it would have replaced,
+// so the client that sent it cannot go on reading the stale value.
+TEST(StoreTest, ARefusedSetRemovesTheOldItem) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.item_size_limit = 1024;
+    ItemStore store(config);
+    Set(store, "k", "old");
     EXPECT_EQ(Set(store, "k", std::string(2000, 'x')), StoreResult::kTooLarge);
-    EXPECT_EQ(GetText(store, "k"), "small");
-    // Growth past the limit by append is refused too.
-    Set(store, "k", std::string(900, 'a'));
-    EXPECT_EQ(store.Store(StoreMode::kAppend, "k", 0, 0, Value(std::string(200, 'b')), 0,
+    EXPECT_EQ(GetText(store, "k"), "<miss>");
+    // The protocols' check before they read the value does the same.
+    Set(store, "k", "old");
+    EXPECT_TRUE(store.RefuseIfTooLarge(StoreMode::kSet, "k", 2000, 0));
+    EXPECT_EQ(GetText(store, "k"), "<miss>");
+    StoreStats stats = store.Stats();
+    EXPECT_EQ(stats.store_too_large, 2u);
+    EXPECT_EQ(stats.curr_items, 0u);
+    EXPECT_EQ(stats.bytes, 0u);
+    EXPECT_EQ(stats.delete_hits, 0u);  // not a delete
+    // Nothing to remove: still refused.
+    EXPECT_EQ(Set(store, "absent", std::string(2000, 'x')), StoreResult::kTooLarge);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+  });
+}
+
+TEST(StoreTest, ASetRefusedForMemoryRemovesTheOldItem) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.memory_limit_bytes = 4096;
+    config.item_size_limit = 8192;
+    ItemStore store(config);
+    Set(store, "k", "old");
+    Set(store, "other", "kept");
+    EXPECT_EQ(Set(store, "k", std::string(5000, 'x')), StoreResult::kNoMemory);
+    EXPECT_EQ(GetText(store, "k"), "<miss>");
+    EXPECT_EQ(GetText(store, "other"), "kept");
+    EXPECT_EQ(store.Stats().store_no_memory, 1u);
+    EXPECT_EQ(store.Stats().curr_items, 1u);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+  });
+}
+
+// The other refused updates leave the item alone, as in memcached 1.6.
+TEST(StoreTest, OtherRefusedUpdatesKeepTheOldItem) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.item_size_limit = 1024;
+    config.memory_limit_bytes = 64 * 1024;
+    ItemStore store(config);
+    uint64_t cas = 0;
+    Set(store, "k", "old", 0, 0, &cas);
+    const std::string huge(2000, 'x');
+    for (StoreMode mode : {StoreMode::kAdd, StoreMode::kReplace, StoreMode::kCas,
+                           StoreMode::kAppend, StoreMode::kPrepend}) {
+      EXPECT_TRUE(store.RefuseIfTooLarge(mode, "k", huge.size(), 0));
+      EXPECT_EQ(GetText(store, "k"), "old") << static_cast<int>(mode);
+    }
+    for (StoreMode mode : {StoreMode::kAdd, StoreMode::kReplace, StoreMode::kCas}) {
+      EXPECT_EQ(store.Store(mode, "k", 0, 0, Value(huge), cas, nullptr), StoreResult::kTooLarge);
+      EXPECT_EQ(GetText(store, "k"), "old") << static_cast<int>(mode);
+    }
+    // Growth past the limit by append/prepend.
+    Set(store, "k", std::string(900, 'a'), 0, 0, &cas);
+    for (StoreMode mode : {StoreMode::kAppend, StoreMode::kPrepend}) {
+      EXPECT_EQ(store.Store(mode, "k", 0, 0, Value(std::string(200, 'b')), 0, nullptr),
+                StoreResult::kTooLarge);
+      EXPECT_EQ(GetText(store, "k"), std::string(900, 'a'));
+    }
+    // Refused for memory: cas and replace keep it too.
+    config.memory_limit_bytes = 4096;
+    config.item_size_limit = 8192;
+    ItemStore small(config);
+    Set(small, "k", "old", 0, 0, &cas);
+    EXPECT_EQ(small.Store(StoreMode::kCas, "k", 0, 0, Value(std::string(5000, 'x')), cas,
                           nullptr),
-              StoreResult::kTooLarge);
-    EXPECT_EQ(GetText(store, "k"), std::string(900, 'a'));
-    EXPECT_GE(store.Stats().store_too_large, 2u);
+              StoreResult::kNoMemory);
+    EXPECT_EQ(small.Store(StoreMode::kReplace, "k", 0, 0, Value(std::string(5000, 'x')), 0,
+                          nullptr),
+              StoreResult::kNoMemory);
+    EXPECT_EQ(GetText(small, "k"), "old");
+    EXPECT_TRUE(store.CheckConsistency().ok());
+    EXPECT_TRUE(small.CheckConsistency().ok());
   });
 }
 
@@ -341,6 +420,108 @@ TEST(StoreTest, EvictionKeepsBytesUnderTheLimitAndSparesRecentlyRead) {
     // The most recent keys are there.
     EXPECT_NE(GetText(store, "key01999"), "<miss>");
     EXPECT_TRUE(store.CheckConsistency().ok());
+  });
+}
+
+std::string NumberedKey(size_t i) {
+  char key[16];
+  snprintf(key, sizeof(key), "key%08zu", i);
+  return key;
+}
+
+// Writes `count` distinct keys with `value_size`-byte values and, every `check_every`
+// writes, finds the youngest key that is gone (scanning back from the newest with
+// Contains, which does not mark items read). Returns the fewest writes any evicted key
+// had been followed by when it was found gone (SIZE_MAX if none was).
+size_t YoungestEvictionAge(ItemStore& store, size_t count, size_t value_size,
+                           size_t check_every) {
+  const std::string value(value_size, 'v');
+  size_t youngest = SIZE_MAX;
+  for (size_t i = 0; i < count; ++i) {
+    EXPECT_EQ(Set(store, NumberedKey(i), value), StoreResult::kStored) << i;
+    if (i % check_every != 0 && i + 1 != count) continue;
+    for (size_t age = 0; age <= i; ++age) {
+      if (!store.Contains(NumberedKey(i - age))) {
+        if (age < youngest) youngest = age;
+        break;
+      }
+    }
+  }
+  return youngest;
+}
+
+// The case memcached users notice: with -m 8, after 100 MiB of distinct 1,000-byte
+// values, every one of the last 1,000 keys is still there (as in stock memcached).
+TEST(StoreTest, EvictionKeepsTheNewestItems) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.memory_limit_bytes = 8 << 20;
+    ItemStore store(config);
+    const size_t count = (100 << 20) / 1000;
+    const std::string value(1000, 'v');
+    for (size_t i = 0; i < count; ++i) {
+      ASSERT_EQ(Set(store, NumberedKey(i), value), StoreResult::kStored) << i;
+    }
+    size_t missing = 0;
+    for (size_t i = count - 1000; i < count; ++i) missing += store.Contains(NumberedKey(i)) ? 0 : 1;
+    EXPECT_EQ(missing, 0u);
+    EXPECT_GT(store.Stats().evictions, count / 2);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+  });
+}
+
+// Whatever shard an item lands in, and from the first fill on, it survives until most
+// of the memory limit has been written after it: CLOCK's hand only takes items that
+// have waited two whole turns (store.h). Small and large stores, small and large items.
+TEST(StoreTest, AFreshItemSurvivesMostOfTheMemoryLimitWrittenAfterIt) {
+  InFreshRun(1, [] {
+    struct Case {
+      size_t memory_limit;
+      size_t value_size;
+    };
+    for (Case c : {Case{2 << 20, 1000}, Case{1 << 20, 100}, Case{1 << 20, 4000},
+                   Case{256 << 10, 1000}}) {
+      StoreConfig config;
+      config.memory_limit_bytes = c.memory_limit;
+      ItemStore store(config);
+      const size_t item_size = ItemStore::ItemSize(11, c.value_size);
+      const size_t fit = c.memory_limit / item_size;  // items the limit holds
+      // Eight times the limit: the first fill and well into the steady state.
+      size_t youngest = YoungestEvictionAge(store, 8 * fit, c.value_size, fit / 50 + 1);
+      printf("limit %zu, %zu-byte values: %zu items fit; the youngest evicted item had "
+             "%zu writes after it (%.2f of the limit)\n",
+             c.memory_limit, c.value_size, fit, youngest,
+             static_cast<double>(youngest) / static_cast<double>(fit));
+      // memcached's LRU keeps all of the last `fit` items; CLOCK keeps most of them.
+      EXPECT_GE(youngest, fit * 6 / 10)
+          << "limit " << c.memory_limit << ", values " << c.value_size;
+      EXPECT_TRUE(store.CheckConsistency().ok());
+    }
+  });
+}
+
+// The hand's worst case: every item read again before the hand comes back, and large
+// items that are all still young. A write still finds room (it never says out of memory
+// while there is an item to evict).
+TEST(StoreTest, EvictionFindsRoomWhenEveryItemIsReferencedOrYoung) {
+  InFreshRun(1, [] {
+    StoreConfig config;
+    config.memory_limit_bytes = 64 * 1024;
+    ItemStore store(config);
+    size_t oldest = 0;
+    for (size_t i = 0; i < 1000; ++i) {
+      ASSERT_EQ(Set(store, NumberedKey(i), std::string(100, 'v')), StoreResult::kStored) << i;
+      while (!store.Contains(NumberedKey(oldest))) ++oldest;
+      GetResult hit;
+      for (size_t k = oldest; k <= i; ++k) store.Get(NumberedKey(k), &hit);
+    }
+    ItemStore large(config);
+    for (size_t i = 0; i < 100; ++i) {
+      ASSERT_EQ(Set(large, NumberedKey(i), std::string(20000, 'v')), StoreResult::kStored) << i;
+    }
+    EXPECT_EQ(store.Stats().store_no_memory + large.Stats().store_no_memory, 0u);
+    EXPECT_TRUE(store.CheckConsistency().ok());
+    EXPECT_TRUE(large.CheckConsistency().ok());
   });
 }
 

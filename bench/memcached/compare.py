@@ -21,7 +21,9 @@ order flips every repetition), so a noisy stretch of a shared machine hits both 
 
 It prints every run, each side's medians, and the EbbRT/stock ratios. Only the ratios mean
 anything: on a small machine the servers and the load generator share the CPUs. --aa runs
-stock against itself instead, to show how far from 1.000 noise alone moves the ratios.
+stock against itself instead, to show how far from 1.000 noise alone moves the ratios;
+--baseline OLD runs an older memcached_hosted build in stock's place, to measure a change
+to EbbRT's server (the ratios are then new/old).
 
 Servers: stock is Debian's memcached 1.6 (`memcached` on PATH, or --memcached), started as
 `memcached -l 127.0.0.1 -p PORT -t CORES -m MB -U 0`; EbbRT's is
@@ -248,6 +250,9 @@ def parse_args():
     add("--ebbrt", default=default_ebbrt(), help="EbbRT memcached_hosted ($EBBRT_MEMCACHED)")
     add("--aa", action="store_true",
         help="A/A run: stock memcached against itself, to measure the noise floor of the ratios")
+    add("--baseline", metavar="OLD_MEMCACHED_HOSTED",
+        help="A/B of two EbbRT builds: this memcached_hosted takes stock's place (side "
+             "'ebbrt-base'); the ratios are --ebbrt over it")
     add("--require-ebbrt", action="store_true",
         help="exit 3 instead of running stock only when EbbRT's binary is missing")
     add("--cores", type=int, default=1, help="server cores/threads (-t), both servers")
@@ -286,6 +291,10 @@ def parse_args():
     args = ap.parse_args()
     if args.reps < 1 or args.levels < 2 or not 0 < args.level_min < args.level_max:
         sys.exit("compare: need --reps >= 1, --levels >= 2 and 0 < --level-min < --level-max")
+    if args.baseline and args.aa:
+        sys.exit("compare: --baseline and --aa exclude each other")
+    if args.baseline and not os.access(args.baseline, os.X_OK):
+        sys.exit("compare: --baseline %s is not an executable" % args.baseline)
     return args
 
 
@@ -532,11 +541,14 @@ def main():
         return [args.memcached, "-l", "127.0.0.1", "-p", str(port), "-t", str(args.cores),
                 "-m", str(args.mem), "-U", "0"] + user
 
-    def ebbrt_argv(port):
-        return [args.ebbrt, "-p", str(port), "-t", str(args.cores), "-m", str(args.mem),
-                "-U", "0"]
+    def ebbrt_argv(port, binary=None):
+        return [binary or args.ebbrt, "-p", str(port), "-t", str(args.cores), "-m",
+                str(args.mem), "-U", "0"]
 
     sides = [("stock", stock_argv)]
+    if args.baseline:
+        sides = [("ebbrt-base", lambda port: ebbrt_argv(port, args.baseline))]
+    first = sides[0][0]
     if args.aa:
         sides.append(("stock-b", stock_argv))  # A/A: the same server twice
     elif have_ebbrt:
@@ -555,6 +567,9 @@ def main():
     log("compare: %s" % where)
     log("compare: loadgen %s" % args.loadgen)
     log("compare: stock   %s (%s)" % (args.memcached, version.stdout.strip()))
+    if args.baseline:
+        log("compare: A/B run: ebbrt-base %s in stock's place; the ratios are ebbrt/ebbrt-base"
+            % args.baseline)
     if args.aa:
         log("compare: A/A run: stock memcached against itself ('stock-b'); the ratios show this "
             "machine's noise floor, not EbbRT")
@@ -595,11 +610,11 @@ def main():
         metrics += [("qps_at_sla", "QPS at p99 <= %g us (interpolated)" % args.sla_us, True),
                     ("qps_at_sla_level", "QPS at p99 <= %g us (ladder load)" % args.sla_us, True)]
     log("")
-    log("%-40s %12s %12s %12s" % ("summary (medians)", "stock", second or "ebbrt",
-                                  "%s/stock" % (second or "ebbrt")))
+    log("%-40s %12s %12s %12s" % ("summary (medians)", first, second or "ebbrt",
+                                  "%s/%s" % (second or "ebbrt", first)))
     ratios = {}
     for key, label, higher_better in metrics:
-        st = summary["stock"].get(key)
+        st = summary[first].get(key)
         eb = summary[second].get(key) if second else None
         ratios[key] = ratio_of(eb, st)
         log("%-40s %12s %12s %12s  %s" % (
@@ -632,7 +647,8 @@ def main():
                 return [no_inf(v) for v in o]
             return o
         record = {"placement": where, "args": vars(args), "runs": cmp.runs, "summary": summary,
-                  "ladder": ladder, "ratios_over_stock": ratios, "second_server": second,
+                  "ladder": ladder, "ratios_over_first": ratios, "first_server": first,
+                  "second_server": second,
                   "ebbrt_missing": not have_ebbrt and not args.aa, "aa": args.aa}
         with open(args.json_out, "w") as f:
             json.dump(no_inf(record), f, indent=1)

@@ -241,4 +241,25 @@ uint8_t FindRtcCenturyRegister(uint64_t rsdp_paddr) {
   return reinterpret_cast<const uint8_t*>(fadt)[kFadtCenturyOffset];
 }
 
+bool FindMcfgSegment0(uint64_t rsdp_paddr, McfgRange* out) {
+  // PCI Firmware 3.0 §4.1.2: the header, 8 reserved bytes, then 16-byte allocation
+  // structures {base address, segment group, start bus, end bus, 4 reserved}.
+  constexpr size_t kFirstAllocation = sizeof(SdtHeader) + 8;
+  constexpr size_t kAllocationBytes = 16;
+  const SdtHeader* mcfg = FindTable(rsdp_paddr, "MCFG");
+  if (mcfg == nullptr) return false;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(mcfg);
+  for (size_t at = kFirstAllocation; at + kAllocationBytes <= mcfg->length; at += kAllocationBytes) {
+    McfgRange range;
+    memcpy(&range.base, bytes + at, 8);
+    memcpy(&range.segment, bytes + at + 8, 2);
+    range.start_bus = bytes[at + 10];
+    range.end_bus = bytes[at + 11];
+    if (range.segment != 0 || range.base == 0 || range.end_bus < range.start_bus) continue;
+    *out = range;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace ebbrt::native

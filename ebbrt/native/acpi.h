@@ -55,6 +55,21 @@ struct SratAffinity {
 // RSDP, no SRAT, or its checksum is wrong. `rsdp_paddr` as for FindCpuApicIds.
 bool FindSratAffinity(uint64_t rsdp_paddr, SratAffinity* out);
 
+// One PCI segment's memory-mapped configuration space (ECAM), from the MCFG table: the
+// 4 KiB configuration space of bus B, device D, function F is at
+// base + ((B - start_bus) << 20 | D << 15 | F << 12). PCI Firmware 3.0 §4.1.2.
+struct McfgRange {
+  uint64_t base = 0;
+  uint16_t segment = 0;
+  uint8_t start_bus = 0;
+  uint8_t end_bus = 0;
+};
+
+// The MCFG range of PCI segment 0 (the only one EbbRT uses); false when there is no MCFG
+// (e.g. QEMU's i440fx machine), it is malformed, or it has no range for segment 0.
+// `rsdp_paddr` as for FindCpuApicIds.
+bool FindMcfgSegment0(uint64_t rsdp_paddr, McfgRange* out);
+
 // The CMOS RAM index of the real-time clock's century byte, from the FADT's CENTURY field;
 // 0 when there is no FADT, it is too short to have the field, or it names none.
 // `rsdp_paddr` as for FindCpuApicIds.

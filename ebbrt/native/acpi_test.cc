@@ -94,8 +94,20 @@ class AcpiTest : public testing::Test {
   }
 
   // Lays out XSDT and RSDP for the tables; returns the RSDP's address.
+  // An MCFG with the given {base, segment, start bus, end bus} allocations.
+  struct Allocation {
+    uint64_t base;
+    uint16_t segment;
+    uint8_t start_bus, end_bus;
+  };
+  void Mcfg(std::initializer_list<Allocation> allocations) {
+    mcfg_.U64(0);  // reserved
+    for (const Allocation& a : allocations) mcfg_.U64(a.base).U16(a.segment).U8(a.start_bus).U8(a.end_bus).U32(0);
+  }
+
   uint64_t Rsdp(bool with_srat = true) {
     xsdt_.U64(reinterpret_cast<uintptr_t>(madt_.Finish()));
+    if (mcfg_.bytes().size() > 36) xsdt_.U64(reinterpret_cast<uintptr_t>(mcfg_.Finish()));
     if (with_srat) xsdt_.U64(reinterpret_cast<uintptr_t>(srat_.Finish()));
     if (fadt_.bytes().size() > 36) xsdt_.U64(reinterpret_cast<uintptr_t>(fadt_.Finish()));
     uint64_t xsdt = reinterpret_cast<uintptr_t>(xsdt_.Finish());
@@ -109,6 +121,7 @@ class AcpiTest : public testing::Test {
   TableBuilder madt_;
   TableBuilder srat_;
   TableBuilder fadt_;  // Listed only when a test calls Fadt().
+  TableBuilder mcfg_{"MCFG"};  // Listed only when a test calls Mcfg().
   TableBuilder xsdt_;
   uint8_t rsdp_[36];
 };
@@ -169,6 +182,28 @@ TEST_F(AcpiTest, NoCenturyRegister) {
 TEST_F(AcpiTest, FadtTooShortForTheCenturyField) {
   Fadt(100, 0x32);
   EXPECT_EQ(FindRtcCenturyRegister(Rsdp()), 0);
+}
+
+TEST_F(AcpiTest, EcamRangeOfSegmentZeroFromMcfg) {
+  // QEMU's q35 lists one allocation: segment 0, buses 0-255 at 0xb0000000.
+  Mcfg({{0xe0000000, 1, 0, 255}, {0xb0000000, 0, 0, 255}});
+  McfgRange range;
+  ASSERT_TRUE(FindMcfgSegment0(Rsdp(), &range));
+  EXPECT_EQ(range.base, 0xb0000000u);
+  EXPECT_EQ(range.segment, 0);
+  EXPECT_EQ(range.start_bus, 0);
+  EXPECT_EQ(range.end_bus, 255);
+}
+
+TEST_F(AcpiTest, NoMcfgOrNoUsableRange) {
+  McfgRange range;
+  EXPECT_FALSE(FindMcfgSegment0(Rsdp(), &range));  // i440fx: no MCFG at all
+}
+
+TEST_F(AcpiTest, McfgWithOnlyBadRangesIsUnusable) {
+  Mcfg({{0, 0, 0, 255}, {0xb0000000, 0, 8, 4}});  // no base; end below start
+  McfgRange range;
+  EXPECT_FALSE(FindMcfgSegment0(Rsdp(), &range));
 }
 
 }  // namespace

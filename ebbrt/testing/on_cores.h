@@ -10,6 +10,9 @@
 //                                  start barrier, so the bodies overlap): for tests of what
 //                                  cores share.
 //   StepBarrier                    keeps such bodies in lock step after that.
+//   BlockForMs(ms)                 the calling event waits (blocked, the core free for
+//                                  others) for at least `ms` milliseconds: for polling a
+//                                  condition that a device or another core makes true.
 //
 // Call them from a test body, outside any Run; they return once the Run has stopped, and
 // the Run's status must be 0 (checked).
@@ -29,6 +32,8 @@
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
 #include "ebbrt/event/spawn_on.h"
+#include "ebbrt/event/timer.h"
+#include "ebbrt/future/future.h"
 
 namespace ebbrt::testing_internal {
 
@@ -77,6 +82,17 @@ void OnAllCoresAtOnce(size_t cores, Body body) {
                   body(core);
                 }).Block().ok());
   });
+}
+
+// Blocks the calling event for at least `ms` milliseconds (a timer wakes it).
+inline void BlockForMs(uint64_t ms) {
+  auto* promise = new Promise<void>();
+  Future<void> done = promise->GetFuture();
+  timer->Start(ms * 1'000'000, [promise] {
+    promise->SetValue();
+    delete promise;
+  });
+  EBBRT_CHECK_OK(done.Block());
 }
 
 }  // namespace ebbrt::testing_internal

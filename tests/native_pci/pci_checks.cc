@@ -128,6 +128,32 @@ TEST(PciDevicesTest, MsixTableEntriesProgramAndMaskInDeviceMemory) {
   SetMsixControl(config, kVirtioNet, msix, /*enabled=*/false, /*function_masked=*/false);
 }
 
+TEST(PciDevicesTest, EcamAndPortIoSeeTheSameHeaders) {
+  ConfigSpace& ecam = MachineConfigSpace();
+  ConfigSpace& port_io = PortIoConfigSpaceOfMachine();
+  ASSERT_EQ(ecam.Size(), 4096);  // q35 has an MCFG: the machine uses ECAM
+  EXPECT_EQ(port_io.Size(), 256);
+  size_t compared = 0;
+  for (const Function& f : MachineDevices().functions()) {
+    for (uint16_t offset = 0; offset < 256; offset += 4) {
+      ASSERT_EQ(ecam.Read32(f.address, offset), port_io.Read32(f.address, offset))
+          << "function " << int{f.address.bus} << ":" << int{f.address.device} << "." << int{f.address.function}
+          << " offset " << offset;
+    }
+    ++compared;
+  }
+  EXPECT_GE(compared, 6u);
+  // A write through one is seen through the other (the command register's INTx disable).
+  const uint16_t command = ecam.Read16(kVirtioRng, kCommand);
+  ecam.Write16(kVirtioRng, kCommand, command ^ kCommandInterruptDisable);
+  EXPECT_EQ(port_io.Read16(kVirtioRng, kCommand), command ^ kCommandInterruptDisable);
+  port_io.Write16(kVirtioRng, kCommand, command);
+  EXPECT_EQ(ecam.Read16(kVirtioRng, kCommand), command);
+  // Absent functions read as all ones through both.
+  EXPECT_EQ(ecam.Read32({0, 30, 0}, 0), ~0u);
+  EXPECT_EQ(port_io.Read32({0, 30, 0}, 0), ~0u);
+}
+
 TEST(DeviceMemoryTest, BarAboveFourGiBIsMappedUncachedAndWorks) {
   ConfigSpace& config = MachineConfigSpace();
   Bar bars[kMaxBars];

@@ -247,7 +247,9 @@ void ebbrt_native_start(uint32_t start_info_paddr) {
            ebbrt::x86_64::TimerModeName(ebbrt::x86_64::CurrentTimerMode()));
   ebbrt::ConsolePrint(line);
   ebbrt::PrintWallClock();
-  // PCI functions are enumerated only when something asks (a driver, or this flag).
+  // How PCI configuration space is reached (ECAM or port I/O); functions are enumerated
+  // only when something asks (a driver, or this flag).
+  ebbrt::pci::InitConfigSpace(rsdp_paddr);
   if (ebbrt::CommandLineHas("ebbrt.pci")) ebbrt::pci::PrintDevices();
   if (ebbrt::CommandLineHas("ebbrt.boottime")) ebbrt::PrintBootTimes();
 

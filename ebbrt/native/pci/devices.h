@@ -36,8 +36,17 @@ class DeviceList {
   size_t skipped_bridges_ = 0;
 };
 
-// The machine's configuration space (port I/O; callable from any core).
+// Chooses how configuration space is reached: ECAM when ACPI has an MCFG range for
+// segment 0 (all 4 KiB of each function), port I/O otherwise. At boot, before anything
+// asks for MachineConfigSpace(); cheap (an ACPI table lookup, nothing is mapped).
+void InitConfigSpace(uint64_t rsdp_paddr);
+
+// The machine's configuration space (callable from any core), and a description of the
+// mechanism for the boot's listing ("ECAM at 0xb0000000, buses 0-255" or "port I/O").
 ConfigSpace& MachineConfigSpace();
+const char* ConfigSpaceMechanism();
+// Port I/O whatever the machine has (for tests that compare the two mechanisms).
+ConfigSpace& PortIoConfigSpaceOfMachine();
 
 // Enumerates on the first call (from any core; later calls wait for it and then return
 // the same list).

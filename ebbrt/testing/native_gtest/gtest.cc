@@ -142,6 +142,20 @@ AssertionResult BoolFailure(const char* expression, const char* actual, const ch
   return result;
 }
 
+AssertionResult CmpHelperNEAR(const char* val1_expression, const char* val2_expression,
+                              const char* abs_error_expression, double val1, double val2,
+                              double abs_error) {
+  const double diff = val1 > val2 ? val1 - val2 : val2 - val1;
+  if (diff <= abs_error) return AssertionSuccess();
+  AssertionResult result = AssertionFailure();
+  result << "The difference between " << val1_expression << " and " << val2_expression << " is "
+         << Show(diff) << ", which exceeds " << abs_error_expression << ", where\n"
+         << val1_expression << " evaluates to " << Show(val1) << ",\n"
+         << val2_expression << " evaluates to " << Show(val2) << ", and\n"
+         << abs_error_expression << " evaluates to " << Show(abs_error) << ".";
+  return result;
+}
+
 AssertionResult CmpHelperSTREQ(const char* lhs_expression, const char* rhs_expression,
                                const char* lhs, const char* rhs) {
   bool equal = lhs == nullptr || rhs == nullptr ? lhs == rhs : strcmp(lhs, rhs) == 0;

@@ -32,6 +32,8 @@ TEST(HarnessFailures, ContainersPrintTheirElements) {
 
 TEST(HarnessFailures, OrderingShowsTheOperator) { EXPECT_LT(uint64_t{9}, 3u); }
 
+TEST(HarnessFailures, NearShowsTheDifference) { EXPECT_NEAR(1.5, 1.0, 0.25); }
+
 TEST(HarnessFailures, FailIsFatal) {
   const char* no_text = nullptr;
   FAIL() << "explicit " << no_text;

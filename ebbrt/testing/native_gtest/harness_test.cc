@@ -23,6 +23,8 @@ TEST(HarnessTest, ComparisonsPass) {
   EXPECT_FALSE(false);
   EXPECT_STREQ("abc", std::string("abc").c_str());
   EXPECT_STRNE("abc", "abd");
+  EXPECT_NEAR(0.1 + 0.2, 0.3, 1e-9);
+  ASSERT_NEAR(10, 12, 2);
   EXPECT_EQ(std::string("x") + "y", "xy");
   EXPECT_EQ(Color::kGreen, Color::kGreen);
   int value = 5;

@@ -5,13 +5,13 @@
 // inside QEMU (tools/ebbrt_portable_test.bzl). What is here:
 //
 //   TEST(Suite, Name) { ... }            TEST_F(Fixture, Name) { ... }
-//   EXPECT_/ASSERT_ EQ NE LT LE GT GE TRUE FALSE STREQ STRNE
+//   EXPECT_/ASSERT_ EQ NE LT LE GT GE TRUE FALSE STREQ STRNE NEAR
 //   GTEST_SKIP()  FAIL()  ADD_FAILURE()  SUCCEED()   each takes `<< message << value`
 //   ::testing::Test with SetUp() / TearDown()
 //
 // What is not (a test that needs it stays hosted-only): death tests, parameterized and
-// typed tests, matchers (gmock), flags, SCOPED_TRACE, EXPECT_NEAR and the floating-point
-// comparisons. Failures print googletest's wording ("Expected equality of these
+// typed tests, matchers (gmock), flags, SCOPED_TRACE, and the ULP-based floating-point
+// comparisons (EXPECT_FLOAT_EQ, EXPECT_DOUBLE_EQ). Failures print googletest's wording ("Expected equality of these
 // values: ...") and the image's exit status is the verdict (ebbrt/testing/native_gtest/
 // gtest_main.cc). Assertions may fail on any core; reporting is serialized.
 //
@@ -177,6 +177,10 @@ AssertionResult BoolFailure(const char* expression, const char* actual,
                             const char* expected);
 AssertionResult CmpHelperSTREQ(const char* lhs_expression, const char* rhs_expression,
                                const char* lhs, const char* rhs);
+// |val1 - val2| <= abs_error, in googletest's wording when not.
+AssertionResult CmpHelperNEAR(const char* val1_expression, const char* val2_expression,
+                              const char* abs_error_expression, double val1, double val2,
+                              double abs_error);
 AssertionResult CmpHelperSTRNE(const char* lhs_expression, const char* rhs_expression,
                                const char* lhs, const char* rhs);
 
@@ -286,6 +290,9 @@ Message& Message::operator<<(const T& value) {
 #define ASSERT_GE(a, b) EBBRT_GTEST_FATAL_(EBBRT_GTEST_CMP_(CmpHelperGE, a, b))
 #define ASSERT_STREQ(a, b) EBBRT_GTEST_FATAL_(EBBRT_GTEST_CMP_(CmpHelperSTREQ, a, b))
 #define ASSERT_STRNE(a, b) EBBRT_GTEST_FATAL_(EBBRT_GTEST_CMP_(CmpHelperSTRNE, a, b))
+#define EBBRT_GTEST_NEAR_(a, b, e) ::testing::internal::CmpHelperNEAR(#a, #b, #e, a, b, e)
+#define EXPECT_NEAR(a, b, abs_error) EBBRT_GTEST_NONFATAL_(EBBRT_GTEST_NEAR_(a, b, abs_error))
+#define ASSERT_NEAR(a, b, abs_error) EBBRT_GTEST_FATAL_(EBBRT_GTEST_NEAR_(a, b, abs_error))
 
 #define EBBRT_GTEST_MESSAGE_(outcome, summary) \
   ::testing::internal::AssertHelper(outcome, __FILE__, __LINE__, summary) = ::testing::Message()
