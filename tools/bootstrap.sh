@@ -44,6 +44,7 @@ readonly PACKAGES=(
   libstdc++-12-dev   # the hosted C++ library headers
   libc++-14-dev      # libc++ 14 headers: the native C++ subset (toolchains/native/cxx_subset)
   qemu-system-x86    # boots native images (tools/qemu_runner.sh)
+  iproute2           # ip and ss: the runner's --net tap namespace and tap, --forward 0:PORT
   memcached          # stock memcached 1.6: the reference server (differential tests, bench)
   libmemcached-tools # a real memcached client library's tools (memccapable) for integration tests
   python3            # test and benchmark scripts (standard library only)

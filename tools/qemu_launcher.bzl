@@ -29,6 +29,30 @@ QEMU_ATTRS = {
     "qemu_args": attr.string_list(
         doc = "More QEMU arguments, after the runner's `--` (e.g. -numa options).",
     ),
+    "net": attr.string(
+        default = "none",
+        values = ["none", "user", "tap"],
+        doc = "The runner's --net: no NIC, QEMU user networking, or a multi-queue tap in a " +
+              "network namespace the runner creates (needs root; skipped otherwise).",
+    ),
+    "forwards": attr.string_list(
+        doc = "With net = \"user\": HOSTPORT:GUESTPORT forwards from the host's " +
+              "127.0.0.1 (TCP and UDP; host port 0 picks a free one).",
+    ),
+    "mac": attr.string(doc = "The NIC's MAC address; empty: the runner's 52:54:00:12:34:56."),
+    "peer": attr.label(
+        doc = "An executable the runner starts beside the image (inside the namespace with " +
+              "net = \"tap\"); it must exit 0 for the test to pass.",
+        executable = True,
+        allow_files = True,
+        # A script for this machine, like the test itself.
+        cfg = "target",
+    ),
+    "peer_args": attr.string_list(doc = "Arguments for `peer`."),
+    "peer_wait": attr.string(
+        doc = "Start the peer once the serial log matches this regex (grep -E); empty: " +
+              "once the image has booted.",
+    ),
     "_runner": attr.label(
         default = "//tools:qemu_runner.sh",
         allow_single_file = True,
@@ -73,6 +97,29 @@ def qemu_launcher(ctx, extra_args):
         args += ["--cpu", ctx.attr.cpu]
     for pattern in ctx.attr.expect_log:
         args += ["--expect-log", pattern]
+    if ctx.attr.net != "none":
+        args += ["--net", ctx.attr.net]
+    for forward in ctx.attr.forwards:
+        args += ["--forward", forward]
+    if ctx.attr.mac:
+        args += ["--mac", ctx.attr.mac]
+    runfiles = ctx.runfiles(files = [runner, image])
+    if ctx.attr.peer:
+        peer = ctx.executable.peer
+
+        # The runner runs --peer with bash -c from the runfiles tree (the launcher's cd).
+        peer_command = " ".join([_shell_quote("./" + peer.short_path)] +
+                                [_shell_quote(a) for a in ctx.attr.peer_args])
+        args += ["--peer", peer_command]
+        # The peer's file itself (a plain script has no runfiles of its own) and what it
+        # needs (an sh_binary's data).
+        runfiles = runfiles.merge(ctx.runfiles(files = [peer])).merge(
+            ctx.attr.peer[DefaultInfo].default_runfiles,
+        )
+    elif ctx.attr.peer_args:
+        fail("peer_args needs peer")
+    if ctx.attr.peer_wait:
+        args += ["--peer-wait", ctx.attr.peer_wait]
     args += extra_args
     qemu_args = ""
     if ctx.attr.qemu_args:
@@ -97,5 +144,4 @@ def qemu_launcher(ctx, extra_args):
             "",
         ]),
     )
-    runfiles = ctx.runfiles(files = [runner, image])
     return DefaultInfo(executable = script, runfiles = runfiles)

@@ -1,6 +1,6 @@
 // The virtio-net driver (virtio 1.1 §5.1) over the modern PCI transport: one receive and
-// one transmit queue, each with its own MSI-X vector aimed at the core that created the
-// driver, which owns both queues.
+// one transmit queue per core (VIRTIO_NET_F_MQ, as many pairs as the device allows), each
+// pair owned by its core, with the receive queue's MSI-X vector aimed at that core.
 //
 //   auto nic = EBBRT_TRY(VirtioNetDriver::Create(function.address, [](std::unique_ptr<IOBuf> frame,
 //                                                                    const RxInfo& info) {
@@ -9,20 +9,23 @@
 //   EBBRT_TRY(nic->Transmit(std::move(frame)));         // the device reads the chain itself
 //   nic->Shutdown();                                    // before the Run ends
 //
-// Receive: buffers of kRxBufferBytes sit in the receive ring. The queue's interrupt masks
-// further interrupts and starts polling from an idle handler; each used buffer becomes a
-// SharedIOBuf of the ring's own memory (no copy) handed to the receive function, and goes
-// back into the ring when its last descriptor is destroyed, on whatever core. When the
-// ring is empty the interrupt is unmasked and the ring checked once more, so a frame that
-// arrived meanwhile is not left waiting for an interrupt that was never raised.
-// Transmit: a 12-byte header from a per-queue pool, then one descriptor per link of the
-// frame's chain (identity-mapped memory is DMA-able as it is); the chain is freed when the
-// device is done with it, found on later transmits or while polling.
+// Receive: buffers of kRxBufferBytes sit in each receive ring. A queue's interrupt masks
+// further interrupts and starts polling from its core's idle handler; each used buffer
+// becomes a SharedIOBuf of the ring's own memory (no copy) handed to the receive function
+// on that core, and goes back into its ring when its last descriptor is destroyed, on
+// whatever core. When the ring is empty the interrupt is unmasked and the ring checked
+// once more, so a frame that arrived meanwhile is not left waiting for an interrupt that
+// was never raised. The receive function is called on every core that has a queue pair,
+// possibly at the same time.
+// Transmit: on the calling core's pair, a 12-byte header from a per-queue pool, then one
+// descriptor per link of the frame's chain (identity-mapped memory is DMA-able as it is);
+// the chain is freed when the device is done with it, found on later transmits or while
+// polling. A core without a pair (the device has fewer than the Run has cores) hands its
+// frames to the pair of core (core % pairs), counted as tx_forwarded.
 //
-// Not yet: several queue pairs (VIRTIO_NET_F_MQ), checksum offload and its receive side
-// (NEEDS_CSUM/DATA_VALID are reported, not requested), mergeable receive buffers, TSO.
-// Create() and everything else run inside an ebbrt::Run, on the driver's core; Shutdown()
-// before that Run ends.
+// Not yet: checksum offload and its receive side (NEEDS_CSUM/DATA_VALID are reported,
+// not requested), mergeable receive buffers, TSO.
+// Create() and everything else run inside an ebbrt::Run; Shutdown() before that Run ends.
 #pragma once
 
 #include <stddef.h>
@@ -40,8 +43,11 @@ namespace ebbrt::virtio {
 // What the device said about a received frame.
 struct RxInfo {
   bool checksum_valid = false;  // VIRTIO_NET_HDR_F_DATA_VALID (§5.1.6.4)
+  uint16_t queue_pair = 0;      // the pair (and so the core) it arrived on
 };
 
+// One queue pair's counts, or their sum. Each pair's are written by its core only: read
+// them when its traffic has stopped, or on that core.
 struct VirtioNetCounters {
   uint64_t rx_frames = 0;
   uint64_t rx_bytes = 0;
@@ -52,7 +58,10 @@ struct VirtioNetCounters {
   uint64_t tx_bytes = 0;
   uint64_t tx_ring_full = 0;   // Transmit refused: not enough descriptors
   uint64_t tx_notifies = 0;
+  uint64_t tx_forwarded = 0;   // frames from a core without a pair, sent by this one
   uint64_t device_errors = 0;  // the device broke a queue's rules (see SplitVirtqueue)
+
+  VirtioNetCounters& operator+=(const VirtioNetCounters& other);
 };
 
 class VirtioNetDriver {
@@ -65,12 +74,16 @@ class VirtioNetDriver {
   struct Options {
     uint16_t rx_queue_size = 256;  // at most; the device may allow fewer
     uint16_t tx_queue_size = 256;
+    // Queue pairs wanted: 0 means one per core of the running Run. The device's maximum
+    // and its MSI-X vectors may give fewer (a console line says so).
+    size_t queue_pairs = 0;
   };
 
   // Binds the driver to the modern virtio-net function at `address` (vendor 1af4, device
-  // 1041, or a transitional 1000 with the modern interface). Errors: kNotFound without the
-  // modern interface or MSI-X, kUnimplemented for a device lacking what the driver
-  // requires (named), kResourceExhausted without free interrupt vectors or memory.
+  // 1041, or a transitional 1000 with the modern interface). Call on core 0. Errors:
+  // kNotFound without the modern interface or MSI-X, kUnimplemented for a device lacking
+  // what the driver requires (named), kResourceExhausted without free interrupt vectors,
+  // kOutOfMemory.
   static Result<std::unique_ptr<VirtioNetDriver>> Create(pci::Address address, ReceiveFn receive,
                                                           const Options& options);
   static Result<std::unique_ptr<VirtioNetDriver>> Create(pci::Address address, ReceiveFn receive) {
@@ -83,24 +96,31 @@ class VirtioNetDriver {
   const uint8_t* mac() const;
   // The device's link status (VIRTIO_NET_F_STATUS), true when it does not report one.
   bool link_up();
-  size_t core() const;
+  // Queue pairs in use; pair i belongs to core i.
+  size_t queue_pairs() const;
 
-  // Queues `frame` (a chain, the Ethernet frame without a virtio header) for transmission
-  // and notifies the device if it asked to be. kResourceExhausted when the ring has too few
-  // free descriptors even after reclaiming finished ones (counted: tx_ring_full);
-  // kInvalidArgument for an empty frame or one with more links than the ring; the frame
-  // is dropped either way. Call on the driver's core.
+  // Queues `frame` (a chain, the Ethernet frame without a virtio header) on the calling
+  // core's pair and notifies the device if it asked to be. kResourceExhausted when the
+  // ring has too few free descriptors even after reclaiming finished ones (counted:
+  // tx_ring_full); kInvalidArgument for an empty frame, one with more links than the ring,
+  // or memory that is not DMA-able; the frame is dropped either way. From a core without
+  // a pair the frame goes to another core's pair and the result is Ok once it is on its way.
   Status Transmit(std::unique_ptr<IOBuf> frame);
 
   // Resets the device (it stops using its rings), frees its interrupt vectors and stops
   // polling. Receive buffers still held by the application stay valid; the rings' memory
-  // goes when the last of them comes back. Idempotent; the destructor calls it.
+  // goes when the last of them comes back. Idempotent; the destructor calls it. On core 0.
   void Shutdown();
 
-  const VirtioNetCounters& counters() const;
+  // Summed over the pairs, or of one pair.
+  VirtioNetCounters counters() const;
+  VirtioNetCounters counters(size_t pair) const;
 
   // Drivers' queue memory still allocated, including that of drivers already destroyed
-  // whose receive buffers the application still holds (for leak checks).
+  // whose receive buffers the application still holds (for leak checks). A driver's
+  // memory goes one RCU grace period after the driver (or its last buffer) does; a Run
+  // that stops before then drops the pending callback (ebbrt::CallRcu) and the memory
+  // stays allocated, so tests wait for this to reach 0 before they end their Run.
   static size_t LiveQueueMemory();
 
  private:
