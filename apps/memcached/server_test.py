@@ -287,7 +287,12 @@ def missing_of_last_keys(port, total_bytes, value_size, last):
             want = b"STORED\r\n" * (end - start)
             got = recv_until(s, lambda d: len(d) >= len(want))
             if got != want:
-                raise RuntimeError(f"sets {start}..{end}: {got[:100]!r}")
+                # Name the first reply that is not STORED (the rest of a batch usually is).
+                lines = got.split(b"\r\n")
+                odd = next((n for n, line in enumerate(lines) if line != b"STORED"), None)
+                raise RuntimeError(f"sets {start}..{end}: reply {odd} of {len(lines) - 1}: "
+                                   f"{lines[odd] if odd is not None else b''!r} "
+                                   f"({len(got)} bytes, {len(want)} expected)")
         missing = 0
         for i in range(count - last, count):
             s.sendall(b"get key%08d\r\n" % i)

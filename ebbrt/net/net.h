@@ -45,20 +45,13 @@
 #include "ebbrt/base/status.h"
 #include "ebbrt/future/future.h"
 #include "ebbrt/iobuf/iobuf.h"
+#include "ebbrt/net/wire/ipv4_address.h"
 
 namespace ebbrt::net {
 
-// An IPv4 address in host byte order.
-struct Ipv4Address {
-  uint32_t value = 0;
-
-  static constexpr Ipv4Address Loopback() { return {0x7f000001}; }
-  static constexpr Ipv4Address Any() { return {0}; }
-  // Dotted quad ("10.0.0.2"); kInvalidArgument otherwise.
-  static Result<Ipv4Address> Parse(const char* text);
-
-  friend constexpr bool operator==(Ipv4Address a, Ipv4Address b) { return a.value == b.value; }
-};
+// An IPv4 address in host byte order (`value`), the stack's own type: Any(), Loopback(),
+// Parse("10.0.0.2"), Ipv4AddressText for printing (ebbrt/net/wire/ipv4_address.h).
+using Ipv4Address = wire::Ipv4Address;
 
 class TcpConnection;
 
