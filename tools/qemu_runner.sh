@@ -50,8 +50,10 @@
 #                       and, with more than one queue pair, mq=on.
 #     user              QEMU user networking (slirp), no root needed, one queue pair. The
 #                       guest gets 10.0.2.15/24 by DHCP; the gateway (the host, as seen
-#                       from the guest) is 10.0.2.2 and the DNS server 10.0.2.3. restrict=on:
-#                       the guest cannot reach the host or beyond except through forwards.
+#                       from the guest) is 10.0.2.2 and the DNS server 10.0.2.3. Without
+#                       forwards, restrict=on: the guest cannot reach the host or beyond;
+#                       with forwards it is unrestricted (slirp's restricted mode drops the
+#                       guest's UDP replies to forwarded datagrams).
 #     tap               needs root. The runner creates a network namespace ebbrt-<pid> with
 #                       a multi-queue tap ebbrt-tap0, one queue pair per vCPU (a plain tap
 #                       for one vCPU: QEMU opens a single queue without IFF_MULTI_QUEUE,
@@ -301,9 +303,13 @@ pick_free_port() {
 if [[ "$net" != none ]]; then
   netdev="$net,id=net0"
   if [[ "$net" == user ]]; then
-    # restrict=on: the guest reaches neither the host nor the outside world, except
-    # through the forwards below (which restrict does not affect).
-    netdev+=",restrict=on"
+    # restrict=on: the guest reaches neither the host nor the outside world. Only without
+    # forwards: in restricted mode QEMU 7.2's slirp drops the guest's UDP replies to a
+    # forwarded datagram (they look like new guest-initiated traffic to 10.0.2.2), so a
+    # run with forwards is unrestricted, like QEMU's default user networking: the guest
+    # could then reach the host's networks through slirp's NAT. Tests with forwards only
+    # answer what comes from 127.0.0.1.
+    ((${#forwards[@]} == 0)) && netdev+=",restrict=on"
     for fwd in "${forwards[@]}"; do
       [[ "$fwd" =~ $FORWARD_RE ]]
       host_port=$((10#${BASH_REMATCH[1]}))

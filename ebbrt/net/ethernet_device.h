@@ -19,7 +19,9 @@
 #include <stdint.h>
 
 #include <memory>
+#include <utility>
 
+#include "ebbrt/base/movable_function.h"
 #include "ebbrt/base/status.h"
 #include "ebbrt/iobuf/iobuf.h"
 #include "ebbrt/net/wire/ethernet.h"
@@ -48,12 +50,29 @@ struct EthernetDeviceFeatures {
   bool rx_checksum = false;   // RxMetadata::checksum_valid may be set
 };
 
+// Does what TxOffload::needs_checksum asks of a device, in software: for devices (or
+// drivers) that cannot. kInvalidArgument when the range or the field lies outside the
+// frame.
+Status CompleteChecksumInSoftware(IOBuf& frame, const TxOffload& offload);
+
 class FrameReceiver {
  public:
   virtual ~FrameReceiver() = default;
   // A received frame (starting at the Ethernet header), on the queue's core. May be
   // called on several cores at once.
   virtual void ReceiveFrame(std::unique_ptr<IOBuf> frame, const RxMetadata& rx) = 0;
+};
+
+// A FrameReceiver made of a function (tests, small programs):
+//   FunctionReceiver counter([&](std::unique_ptr<IOBuf> f, const RxMetadata&) { ++frames; });
+class FunctionReceiver final : public FrameReceiver {
+ public:
+  using Fn = MovableFunction<void(std::unique_ptr<IOBuf> frame, const RxMetadata& rx)>;
+  explicit FunctionReceiver(Fn fn) : fn_(std::move(fn)) {}
+  void ReceiveFrame(std::unique_ptr<IOBuf> frame, const RxMetadata& rx) override { fn_(std::move(frame), rx); }
+
+ private:
+  Fn fn_;
 };
 
 class EthernetDevice {

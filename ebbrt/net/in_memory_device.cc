@@ -5,9 +5,9 @@
 #include <atomic>
 #include <utility>
 
+#include "ebbrt/base/result.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
-#include "ebbrt/net/wire/checksum.h"
 #include "ebbrt/net/wire/ethernet.h"
 
 namespace ebbrt::net {
@@ -29,15 +29,6 @@ Frame FlatCopy(const IOBuf& chain) {
   }
   copy->Append(length);
   return copy;
-}
-
-// The byte at `offset` of a chain, for writing.
-uint8_t* ByteAt(IOBuf& chain, size_t offset) {
-  for (IOBuf& link : chain) {
-    if (offset < link.length()) return link.MutableData() + offset;
-    offset -= link.length();
-  }
-  return nullptr;
 }
 
 ImpairedChannel<Frame>::Ops FrameOps() {
@@ -83,18 +74,7 @@ class InMemoryDevicePair::Device final : public EthernetDevice {
       ++lane.oversize;
       return Status(StatusCode::kInvalidArgument, "in-memory device: frame shorter than a header or over the MTU");
     }
-    if (offload.needs_checksum) {
-      // The device's job, done here: the sum over [start, end), the pseudo-header sum
-      // already in the field, stored complemented (virtio 1.1 §5.1.6.2).
-      const size_t field = size_t{offload.checksum_start} + offload.checksum_offset;
-      if (offload.checksum_start >= length || field + 2 > length) {
-        return Status(StatusCode::kInvalidArgument, "in-memory device: checksum offload outside the frame");
-      }
-      const uint16_t checksum =
-          wire::InternetChecksum(*frame, offload.checksum_start, length - offload.checksum_start);
-      *ByteAt(*frame, field) = static_cast<uint8_t>(checksum >> 8);
-      *ByteAt(*frame, field + 1) = static_cast<uint8_t>(checksum);
-    }
+    if (offload.needs_checksum) EBBRT_TRY(CompleteChecksumInSoftware(*frame, offload));
     Device* peer = peer_;
     lane.channel->Send(std::move(frame), [peer](Frame f) { peer->DeliverLater(std::move(f)); });
     return Status::Ok();

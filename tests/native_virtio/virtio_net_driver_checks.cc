@@ -37,8 +37,7 @@ std::unique_ptr<IOBuf> ArpRequest() {
 TEST(VirtioNetDriverTest, EveryRequestOfManyIsAnswered) {
   ebbrt::testing_internal::InFreshRun(1, [] {
     size_t replies = 0, others = 0;
-    Result<std::unique_ptr<VirtioNetDriver>> nic = VirtioNetDriver::Create(
-        kNic, [&](std::unique_ptr<IOBuf> frame, const RxInfo&) {
+    net::FunctionReceiver receiver([&](std::unique_ptr<IOBuf> frame, const net::RxMetadata&) {
           EXPECT_FALSE(frame->IsChained());
           if (IsGatewayArpReply(frame->data(), frame->length())) {
             ++replies;
@@ -46,15 +45,17 @@ TEST(VirtioNetDriverTest, EveryRequestOfManyIsAnswered) {
             ++others;
           }
         });
+    auto nic = VirtioNetDriver::Create(kNic);
     ASSERT_TRUE(nic.ok()) << nic.status().message();
+    nic.value()->SetReceiver(&receiver);
     VirtioNetDriver& driver = *nic.value();
-    EXPECT_EQ(memcmp(driver.mac(), kTestMac, 6), 0);
+    EXPECT_EQ(memcmp(driver.mac().bytes.data(), kTestMac, 6), 0);
     EXPECT_TRUE(driver.link_up());
     // 600 requests in bursts of 50, each burst answered before the next: more frames
     // than either ring's 256 entries pass through both.
     constexpr size_t kRequests = 600, kBurst = 50;
     for (size_t sent = 0; sent < kRequests; sent += kBurst) {
-      for (size_t i = 0; i < kBurst; ++i) ASSERT_TRUE(driver.Transmit(ArpRequest()).ok());
+      for (size_t i = 0; i < kBurst; ++i) ASSERT_TRUE(driver.Transmit(ArpRequest(), {}).ok());
       for (int wait = 0; wait < 500 && replies < sent + kBurst; ++wait) ebbrt::testing_internal::BlockForMs(2);
       ASSERT_EQ(replies, sent + kBurst) << "after " << sent + kBurst << " requests";
     }
@@ -80,10 +81,12 @@ TEST(VirtioNetDriverTest, EveryRequestOfManyIsAnswered) {
 TEST(VirtioNetDriverTest, FrameOfSeveralLinksAndUnDmaableMemory) {
   ebbrt::testing_internal::InFreshRun(1, [] {
     size_t replies = 0;
-    auto nic = VirtioNetDriver::Create(kNic, [&](std::unique_ptr<IOBuf> frame, const RxInfo&) {
+    net::FunctionReceiver receiver([&](std::unique_ptr<IOBuf> frame, const net::RxMetadata&) {
       replies += IsGatewayArpReply(frame->data(), frame->length()) ? 1 : 0;
     });
+    auto nic = VirtioNetDriver::Create(kNic);
     ASSERT_TRUE(nic.ok()) << nic.status().message();
+    nic.value()->SetReceiver(&receiver);
     // The Ethernet header and the ARP body in two links, with an empty link between.
     auto header = UniqueIOBuf::Create(kEthernetHeaderBytes);
     auto body = UniqueIOBuf::Create(kArpFrameBytes - kEthernetHeaderBytes);
@@ -92,15 +95,15 @@ TEST(VirtioNetDriverTest, FrameOfSeveralLinksAndUnDmaableMemory) {
     body->Append(kArpFrameBytes - kEthernetHeaderBytes);
     header->AppendChain(UniqueIOBuf::Create(16));
     header->AppendChain(std::move(body));
-    ASSERT_TRUE(nic.value()->Transmit(std::move(header)).ok());
+    ASSERT_TRUE(nic.value()->Transmit(std::move(header), {}).ok());
     for (int wait = 0; wait < 500 && replies == 0; ++wait) ebbrt::testing_internal::BlockForMs(2);
     EXPECT_EQ(replies, 1u);
     // A buffer on this event's stack means nothing to the device: refused, not sent.
     uint8_t on_stack[kArpFrameBytes];
     BuildArpRequest(on_stack);
-    EXPECT_EQ(nic.value()->Transmit(ViewIOBuf::Create(on_stack, sizeof(on_stack))).code(),
+    EXPECT_EQ(nic.value()->Transmit(ViewIOBuf::Create(on_stack, sizeof(on_stack)), {}).code(),
               StatusCode::kInvalidArgument);
-    EXPECT_EQ(nic.value()->Transmit(UniqueIOBuf::Create(8)).code(), StatusCode::kInvalidArgument);  // empty
+    EXPECT_EQ(nic.value()->Transmit(UniqueIOBuf::Create(8), {}).code(), StatusCode::kInvalidArgument);  // empty
     EXPECT_EQ(nic.value()->counters().tx_frames, 1u);
     nic.value().reset();
     WaitUntilQueueMemoryFreed();
@@ -111,11 +114,13 @@ TEST(VirtioNetDriverTest, HeldReceiveBuffersOutliveTheDriver) {
   ebbrt::testing_internal::InFreshRun(1, [] {
     ASSERT_EQ(VirtioNetDriver::LiveQueueMemory(), 0u);
     std::vector<std::unique_ptr<IOBuf>> held;
-    auto nic = VirtioNetDriver::Create(kNic, [&](std::unique_ptr<IOBuf> frame, const RxInfo&) {
+    net::FunctionReceiver receiver([&](std::unique_ptr<IOBuf> frame, const net::RxMetadata&) {
       if (IsGatewayArpReply(frame->data(), frame->length())) held.push_back(std::move(frame));
     });
+    auto nic = VirtioNetDriver::Create(kNic);
     ASSERT_TRUE(nic.ok()) << nic.status().message();
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(nic.value()->Transmit(ArpRequest()).ok());
+    nic.value()->SetReceiver(&receiver);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(nic.value()->Transmit(ArpRequest(), {}).ok());
     for (int wait = 0; wait < 500 && held.size() < 5; ++wait) ebbrt::testing_internal::BlockForMs(2);
     ASSERT_EQ(held.size(), 5u);
     nic.value().reset();  // shut down and gone, with five of its buffers out

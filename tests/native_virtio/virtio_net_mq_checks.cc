@@ -33,11 +33,13 @@ bool IsUdpToUs(const IOBuf& frame) {
 
 TEST(VirtioNetMultiqueueTest, FlowsArriveOnBothPairsEachOnItsCore) {
   ebbrt::testing_internal::InFreshRun(2, [] {
-    auto nic = VirtioNetDriver::Create(kNic, [](std::unique_ptr<IOBuf> frame, const RxInfo& info) {
-      if (MyCore() != info.queue_pair) g_wrong_core.fetch_add(1);
-      if (IsUdpToUs(*frame) && info.queue_pair < 2) g_udp[info.queue_pair].fetch_add(1);
+    net::FunctionReceiver receiver([](std::unique_ptr<IOBuf> frame, const net::RxMetadata& info) {
+      if (MyCore() != info.queue) g_wrong_core.fetch_add(1);
+      if (IsUdpToUs(*frame) && info.queue < 2) g_udp[info.queue].fetch_add(1);
     });
+    auto nic = VirtioNetDriver::Create(kNic);
     ASSERT_TRUE(nic.ok()) << nic.status().message();
+    nic.value()->SetReceiver(&receiver);
     ASSERT_EQ(nic.value()->queue_pairs(), 2u);
     printf("virtio_net_mq: ready\n");
     for (int i = 0; i < 2000 && (g_udp[0].load() < kWantedPerPair || g_udp[1].load() < kWantedPerPair); ++i) {

@@ -87,6 +87,7 @@ VirtioNetCounters& VirtioNetCounters::operator+=(const VirtioNetCounters& o) {
   rx_interrupts += o.rx_interrupts;
   rx_polls += o.rx_polls;
   rx_short += o.rx_short;
+  rx_no_receiver += o.rx_no_receiver;
   tx_frames += o.tx_frames;
   tx_bytes += o.tx_bytes;
   tx_ring_full += o.tx_ring_full;
@@ -187,14 +188,20 @@ struct VirtioNetDriver::Impl {
         Post(slot);
         return;
       }
-      RxInfo info{.checksum_valid = (slot.bytes[0] & kHeaderDataValid) != 0,
-                  .queue_pair = static_cast<uint16_t>(index)};
+      net::FrameReceiver* receiver = impl->receiver.load(std::memory_order_acquire);
+      if (receiver == nullptr) {
+        ++counters.rx_no_receiver;
+        Post(slot);
+        return;
+      }
+      net::RxMetadata rx{.checksum_valid = (slot.bytes[0] & kHeaderDataValid) != 0,
+                         .queue = static_cast<uint16_t>(index)};
       ++counters.rx_frames;
       counters.rx_bytes += used.length - kHeaderBytes;
       impl->rx_with_app.fetch_add(1, std::memory_order_relaxed);
-      impl->receive(SharedIOBuf::Wrap(slot.storage, slot.bytes, kRxBufferBytes, kHeaderBytes,
-                                      used.length - kHeaderBytes),
-                    info);
+      receiver->ReceiveFrame(SharedIOBuf::Wrap(slot.storage, slot.bytes, kRxBufferBytes, kHeaderBytes,
+                                               used.length - kHeaderBytes),
+                             rx);
     }
 
     // The queue's interrupt, as an event on this pair's core.
@@ -382,9 +389,9 @@ struct VirtioNetDriver::Impl {
   }
 
   pci::Address address;
-  uint8_t mac[6] = {};
+  wire::MacAddress mac;
   bool has_status = false;
-  ReceiveFn receive;
+  std::atomic<net::FrameReceiver*> receiver{nullptr};
 
   volatile uint8_t* mapped_bars[pci::kMaxBars] = {};
   MmioWindow* common = nullptr;
@@ -406,8 +413,7 @@ struct VirtioNetDriver::Impl {
   std::atomic<size_t> rx_with_app{0};     // receive buffers the application holds
 };
 
-Result<std::unique_ptr<VirtioNetDriver>> VirtioNetDriver::Create(pci::Address address, ReceiveFn receive,
-                                                                 const Options& options) {
+Result<std::unique_ptr<VirtioNetDriver>> VirtioNetDriver::Create(pci::Address address, const Options& options) {
   EBBRT_CHECK_MSG(MyCore() == 0, "VirtioNetDriver::Create must run on core 0");
   pci::ConfigSpace& config = pci::MachineConfigSpace();
   const VirtioPciLayout layout = EBBRT_TRY(FindVirtioPciLayout(config, address));
@@ -424,7 +430,6 @@ Result<std::unique_ptr<VirtioNetDriver>> VirtioNetDriver::Create(pci::Address ad
   auto* impl = new Impl;
   std::unique_ptr<VirtioNetDriver> driver(new VirtioNetDriver(impl));
   impl->address = address;
-  impl->receive = std::move(receive);
   impl->msix = msix;
   impl->common = new MmioWindow(EBBRT_TRY(impl->Bar(bars, layout.common.bar)) + layout.common.offset);
   impl->notify = new MmioWindow(EBBRT_TRY(impl->Bar(bars, layout.notify.bar)) + layout.notify.offset);
@@ -442,7 +447,7 @@ Result<std::unique_ptr<VirtioNetDriver>> VirtioNetDriver::Create(pci::Address ad
   uint16_t device_pairs = 1;
   for (int attempt = 0;; ++attempt) {
     const uint8_t generation = impl->common->Read8(common_cfg::kConfigGeneration);
-    for (size_t i = 0; i < 6; ++i) impl->mac[i] = impl->device_config->Read8(kDeviceConfigMac + i);
+    for (size_t i = 0; i < 6; ++i) impl->mac.bytes[i] = impl->device_config->Read8(kDeviceConfigMac + i);
     if (multiqueue) device_pairs = impl->device_config->Read16(kDeviceConfigMaxPairs);
     if (impl->common->Read8(common_cfg::kConfigGeneration) == generation) break;
     if (attempt == 100) return Status(StatusCode::kUnavailable, "virtio-net: configuration keeps changing");
@@ -519,8 +524,8 @@ Result<std::unique_ptr<VirtioNetDriver>> VirtioNetDriver::Create(pci::Address ad
   int n = snprintf(line, sizeof(line),
                    "[ebbrt] virtio-net %02x:%02x.%x: MAC %02x:%02x:%02x:%02x:%02x:%02x, %zu queue pair%s "
                    "(cores 0-%zu; rx %u, tx %u entries each)%s",
-                   address.bus, address.device, address.function, impl->mac[0], impl->mac[1], impl->mac[2],
-                   impl->mac[3], impl->mac[4], impl->mac[5], pairs, pairs == 1 ? "" : "s", pairs - 1, rx_size,
+                   address.bus, address.device, address.function, impl->mac.bytes[0], impl->mac.bytes[1],
+                   impl->mac.bytes[2], impl->mac.bytes[3], impl->mac.bytes[4], impl->mac.bytes[5], pairs, pairs == 1 ? "" : "s", pairs - 1, rx_size,
                    tx_size, event_idx ? ", event indexes" : "");
   if (pairs < wanted && n < static_cast<int>(sizeof(line))) {
     n += snprintf(line + n, sizeof(line) - n, "; %zu wanted, the device allows %u", wanted, device_pairs);
@@ -537,7 +542,14 @@ VirtioNetDriver::~VirtioNetDriver() {
   if (impl_->rx_with_app.load(std::memory_order_acquire) == 0) impl_->DeleteLater();
 }
 
-const uint8_t* VirtioNetDriver::mac() const { return impl_->mac; }
+wire::MacAddress VirtioNetDriver::mac() const { return impl_->mac; }
+net::EthernetDeviceFeatures VirtioNetDriver::features() const {
+  // 1500: no VIRTIO_NET_F_MTU yet; receive buffers hold a full standard frame.
+  return {.mtu = 1500, .tx_checksum = false, .rx_checksum = false};
+}
+void VirtioNetDriver::SetReceiver(net::FrameReceiver* receiver) {
+  impl_->receiver.store(receiver, std::memory_order_release);
+}
 size_t VirtioNetDriver::queue_pairs() const { return impl_->active_pairs; }
 size_t VirtioNetDriver::LiveQueueMemory() { return g_live_queue_memory.load(std::memory_order_relaxed); }
 
@@ -556,12 +568,14 @@ bool VirtioNetDriver::link_up() {
   return (impl_->device_config->Read16(kDeviceConfigStatus) & kStatusLinkUp) != 0;
 }
 
-Status VirtioNetDriver::Transmit(std::unique_ptr<IOBuf> frame) {
+Status VirtioNetDriver::Transmit(std::unique_ptr<IOBuf> frame, const net::TxOffload& offload) {
   Impl& impl = *impl_;
   if (impl.shut_down) return Status(StatusCode::kFailedPrecondition, "virtio-net: driver shut down");
   if (frame == nullptr || frame->ComputeChainDataLength() == 0) {
     return Status(StatusCode::kInvalidArgument, "virtio-net: empty frame");
   }
+  // The device is not asked to checksum (VIRTIO_NET_F_CSUM is not negotiated yet).
+  if (offload.needs_checksum) EBBRT_TRY(net::CompleteChecksumInSoftware(*frame, offload));
   const size_t core = MyCore();
   if (core < impl.active_pairs) return impl.pairs[core]->Transmit(std::move(frame));
   // No pair here: another core's pair sends it (its result is counted there).
