@@ -8,10 +8,12 @@ Features a target may turn off with `features = ["-name"]`:
   no_exceptions  -fno-exceptions for C++ (on by default: the framework core is
                  exception-free, see docs/design.md "C++ on bare metal").
   no_rtti        -fno-rtti for C++ (on by default, same reason).
+  layering_check (on by default) a compile fails if it includes a header of a target
+                 that is not a direct dependency (docs/build.md#layering-check).
   fuzzer_instrumentation, fuzzer_main
                  (hosted) libFuzzer + ASan/UBSan; see tools/ebbrt_fuzz_target.bzl.
 Third-party code that needs exceptions or RTTI (the capnp compiler) opts out in its own
-BUILD file; EbbRT code never does.
+BUILD file; EbbRT code never does (nor of layering_check).
 """
 
 load(
@@ -19,6 +21,7 @@ load(
     "action_config",
     "feature",
     "flag_group",
+    "feature_set",
     "flag_set",
     "tool",
     "tool_path",
@@ -60,6 +63,70 @@ def _flags_feature(name, actions, flags, enabled = True, mode = None):
             with_features = [with_feature_set(features = [mode])] if mode else [],
         )],
     )
+
+# Compiles whose #includes clang checks against the module maps (C and C++; assembly has
+# no modules).
+_LAYERING_CHECKED_ACTIONS = [
+    ACTION_NAMES.c_compile,
+    ACTION_NAMES.cpp_compile,
+    ACTION_NAMES.cpp_header_parsing,
+    ACTION_NAMES.cpp_module_compile,
+]
+
+def _layering_check_features():
+    """The layering check: clang enforces that a target includes only its direct deps' headers.
+
+    `module_maps` makes Bazel write a module map per cc target (<name>.cppmap beside its
+    outputs): module "//pkg:name" lists the target's headers (its srcs' headers as private
+    ones), `use`s each direct dependency's module and the toolchain's "crosstool" module
+    (cc_toolchain.module_map, the system headers), and declares their maps `extern`.
+    Clang does not compile modules here (no -fmodules): headers are still included
+    textually, the maps only say who owns which header and who may use whom.
+    """
+    return [
+        # Bazel generates the module maps only when the toolchain offers this feature.
+        feature(name = "module_maps", enabled = True),
+        feature(
+            name = "use_module_maps",
+            requires = [feature_set(features = ["module_maps"])],
+            flag_sets = [flag_set(
+                actions = _LAYERING_CHECKED_ACTIONS,
+                flag_groups = [flag_group(flags = [
+                    # The file being compiled belongs to its target's module ...
+                    "-fmodule-name=%{module_name}",
+                    # ... whose map this is.
+                    "-fmodule-map-file=%{module_map_file}",
+                ])],
+            )],
+        ),
+        feature(
+            name = "layering_check",
+            enabled = True,
+            implies = ["use_module_maps"],
+            flag_sets = [flag_set(
+                actions = _LAYERING_CHECKED_ACTIONS,
+                flag_groups = [
+                    flag_group(flags = [
+                        # An #include from a module must name a header of a module it
+                        # `use`s; "strict": a header no loaded map owns is an error too.
+                        # That is what rejects a header of a target that is only an
+                        # indirect dependency (its map is not loaded), and why every
+                        # system header must belong to the toolchain's module map.
+                        "-fmodules-strict-decluse",
+                        # Including a header another target keeps in its srcs (a private
+                        # header in its map) warns, i.e. fails under -Werror.
+                        "-Wprivate-header",
+                    ]),
+                    flag_group(
+                        # The direct dependencies' maps (and the toolchain's), so that
+                        # their headers have known owners.
+                        iterate_over = "dependent_module_map_files",
+                        flags = ["-fmodule-map-file=%{dependent_module_map_files}"],
+                    ),
+                ],
+            )],
+        ),
+    ]
 
 def _isystem_flags(dirs):
     flags = []
@@ -117,7 +184,7 @@ def _impl(ctx):
         _flags_feature("no_exceptions", _CXX_COMPILE_ACTIONS, ["-fno-exceptions"]),
         _flags_feature("no_rtti", _CXX_COMPILE_ACTIONS, ["-fno-rtti"]),
         _flags_feature("ebbrt_link_flags", _LINK_ACTIONS, ctx.attr.link_flags),
-    ]
+    ] + _layering_check_features()
     if ctx.attr.fuzzing:
         features += [
             # --config=fuzz: coverage instrumentation and sanitizers for every target.

@@ -35,7 +35,11 @@ def ebbrt_portable_test(
         size = size,
         srcs = srcs,
         target_compatible_with = ["//platforms:hosted"],
-        deps = deps + ["//ebbrt/testing:gtest_main"],
+        # gtest too: the sources include gtest/gtest.h, which gtest_main does not export.
+        deps = deps + [
+            "//ebbrt/testing:gtest",
+            "//ebbrt/testing:gtest_main",
+        ],
         **kwargs
     )
     image = name + "_native_image"
@@ -44,7 +48,10 @@ def ebbrt_portable_test(
         testonly = True,
         srcs = srcs,
         target_compatible_with = ["//platforms:native"],
-        deps = deps + ["//ebbrt/testing:native_gtest_main"],
+        deps = deps + [
+            "//ebbrt/testing:native_gtest",
+            "//ebbrt/testing:native_gtest_main",
+        ],
     )
     for vcpus in smp:
         ebbrt_native_test(

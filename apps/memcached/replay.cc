@@ -14,7 +14,7 @@
 #include "apps/memcached/session.h"
 #include "apps/memcached/store.h"
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/event/run.h"
 #include "ebbrt/iobuf/iobuf.h"
 
 namespace {

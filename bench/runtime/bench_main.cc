@@ -6,7 +6,7 @@
 #include "bench/runtime/bench_config.h"
 #include "benchmark/benchmark.h"
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/event/run.h"
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);

@@ -11,7 +11,7 @@
 #include "ebbrt/core/internal/test_ebbs_for_test.h"
 #include "ebbrt/core/local_id_map.h"
 #include "ebbrt/event/event_manager.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/event/run.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "ebbrt/core/cpu.h"
-#include "ebbrt/hosted/runtime.h"
+#include "ebbrt/event/run.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {

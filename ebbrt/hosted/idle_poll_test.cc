@@ -9,9 +9,9 @@
 #include <atomic>
 
 #include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
 #include "ebbrt/hosted/fd_watch.h"
-#include "ebbrt/hosted/runtime.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {

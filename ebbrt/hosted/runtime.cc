@@ -1,5 +1,10 @@
 // Hosted runtime: cores as threads, each with its own epoll set (event_platform.cc).
-#include "ebbrt/hosted/runtime.h"
+// ebbrt::Run (ebbrt/event/run.h) starts `num_cores` threads, each running one core's event
+// loop (pinned to CPU `core % online CPUs` when the kernel allows it), queues `main_fn` as
+// the first event on core 0, and returns the status given to ebbrt::Stop() once every loop
+// has stopped. Runs may follow one another in a process (tests do); they may not nest or
+// overlap.
+#include "ebbrt/event/run.h"
 
 #include <pthread.h>
 #include <sched.h>

@@ -9,8 +9,8 @@
 
 #include "ebbrt/core/cpu.h"
 #include "ebbrt/event/event_manager.h"
+#include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
-#include "ebbrt/hosted/runtime.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt {

@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "ebbrt/base/status.h"
+#include "ebbrt/event/run.h"
 #include "ebbrt/event/timer.h"
-#include "ebbrt/hosted/runtime.h"
 #include "gtest/gtest.h"
 
 namespace ebbrt::net {
