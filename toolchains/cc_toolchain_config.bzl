@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ebbrt_cc_toolchain_config`: one explicit clang 14 toolchain configuration.
 
 Both of the project's C++ toolchains (hosted Linux and native bare metal) are instances of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The curated C++ standard-library subset for native code: which headers are in.
 
 Native C++ compiles against libc++ 14's headers (header-only, no libc++ library is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`system_module_map`: the module map that owns a toolchain's system headers.
 
 The layering check (toolchains/cc_toolchain_config.bzl, feature `layering_check`) compiles

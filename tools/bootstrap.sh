@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Prepares a Debian 12 (bookworm) x86_64 machine to build and test EbbRT, offline except
 # for Debian's own package archive. Idempotent: a second run only checks, in about a second.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`capnp_cc_library`: C++ code generated from Cap'n Proto schemas, as a cc_library.
 
     load("//tools:capnp_cc_library.bzl", "capnp_cc_library")

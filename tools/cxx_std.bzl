@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`REQUIRES_CXX_STD`: target_compatible_with for code that includes C++ standard headers.
 
 Native code now has the curated C++ subset (toolchains/cxx_subset.bzl) and newlib, so this

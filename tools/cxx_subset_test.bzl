@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`cxx_subset_test`: proves which standard headers native C++ may include.
 
 For every header in `allowed`, a one-line source `#include <header>` must compile with the

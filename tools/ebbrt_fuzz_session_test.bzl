@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ebbrt_fuzz_session_test`: runs a libFuzzer target for a bounded time as a test.
 
 The fuzzer is built through `fuzz_transition` (coverage instrumentation, ASan, UBSan) and

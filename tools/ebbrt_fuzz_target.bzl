@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ebbrt_fuzz_target`: a libFuzzer target plus a bounded regression test of it.
 
     ebbrt_fuzz_target(

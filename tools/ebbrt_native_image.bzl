@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ebbrt_native_image`: `bazel run` target that boots a native image in QEMU.
 
     ebbrt_native_image(name = "helloworld_qemu", image = ":helloworld")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ebbrt_native_test`: a test that boots a native image in QEMU.
 
 The image (any cc_binary whose program is an ebbrt::AppMain) is built for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`ebbrt_portable_test`: one googletest suite, run on hosted and inside QEMU.
 
     ebbrt_portable_test(

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`fuzz_transition`: builds a dependency with libFuzzer coverage and ASan/UBSan.
 
 Adds the hosted toolchain's `fuzzer_instrumentation` feature (toolchains/BUILD), as

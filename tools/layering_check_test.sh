@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Proves the layering check is on for both platforms: builds the deliberately broken
 # targets of tests/layering_check for hosted and for native and passes only if each build
 # fails with clang's layering error for exactly that #include (docs/build.md#layering-check).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """`native_transition`: builds a dependency for //platforms:native_x86_64.
 
 Used on the `image` attribute of the QEMU rules, so `bazel build //...` and

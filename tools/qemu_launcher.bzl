@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared implementation of the rules that boot a native image with tools/qemu_runner.sh.
 
 Not a rule itself: `ebbrt_native_test.bzl` and `ebbrt_native_image.bzl` each define one

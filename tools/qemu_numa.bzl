@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """QEMU arguments for a guest with NUMA nodes, for `qemu_args` of ebbrt_native_test.
 
     ebbrt_native_test(

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Boots a native EbbRT image in QEMU and decides the verdict from what the image reports.
 #
 #   qemu_runner.sh [options] IMAGE [-- EXTRA_QEMU_ARGS...]
@@ -107,7 +108,7 @@ readonly FATAL_RE='^\[ebbrt\] FATAL'
 readonly FATAL_EXIT_CODE=255
 
 usage() {
-  sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed '/SPDX-License-Identifier/d' | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // counter: the worked example app. Every core increments a per-core Counter Ebb a fixed
 // number of times, each increment an event on that core; core 0 waits for all of them
 // (WhenAll + Block), sums through the Ebb's root and checks the total (run_counter.h).

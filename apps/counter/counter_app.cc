@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // counter_app: the counter example (run_counter.h) as an EbbRT application, one source for
 // both platforms: on every core Run can start here (hosted: the CPUs this process may use;
 // native: the vCPUs that came up). Natively the exit status QEMU reports is the example's

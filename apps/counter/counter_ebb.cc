@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "apps/counter/counter_ebb.h"
 
 namespace counter {

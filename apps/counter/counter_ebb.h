@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Counter: a per-core counter Ebb, the worked example of a MulticoreEbb (apps/counter).
 //
 // Each core increments its own rep, so the hot path touches only core-local memory: no

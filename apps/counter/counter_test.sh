@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The hosted counter app sums every core's increments exactly, for several core counts,
 # and rejects a bad core count.
 set -uo pipefail

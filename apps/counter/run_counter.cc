@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "apps/counter/run_counter.h"
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RunCounter: the counter example's body, the same on both platforms (apps/counter).
 //
 //   int status = counter::RunCounter(4);  // prints "total=400000 expected=400000", returns 0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // echo on Linux: the same UDP echo through ebbrt/net/net.h over Linux sockets (port from
 // argv[1], default 7; ports below 1024 need root).
 //   bazel run //apps/echo -- 17007

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The hosted echo: started on a free port on 127.0.0.1's machine, it echoes the same
 # 1,000 datagrams of 1-1,400 bytes byte for byte (peer_udp_echo.py, the native test's peer).
 set -uo pipefail

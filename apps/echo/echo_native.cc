@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // echo natively: EbbRT's IPv4 stack on the machine's virtio-net NIC, answering UDP on
 // port 7 with each datagram's own bytes (no copy: the reply chain is the received
 // buffers), and pings. The address comes from the kernel command line, `ip=A.B.C.D/N

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Peer of echo_native_test (run by the runner on the host while the image runs): 1,000
 UDP datagrams of 1-1,400 bytes to the forward on 127.0.0.1 (EBBRT_FORWARDS "HOST:7 HOST:9"),
 each reply checked byte for byte; a lost one is retried at most 3 times. Bounded: 60 s.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // helloworld: the smallest EbbRT application, the same source on both platforms. It
 // starts an event loop on every available core, has each core say hello from an event,
 // and stops once all have.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The hosted helloworld prints its greeting, then one line from the event loop of every
 # core it started (one per CPU it may use), and exits 0.
 set -uo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AsciiProtocol: memcached's text protocol (protocol.txt), one instance per connection.
 //
 // Feed() takes the connection's bytes in order, in pieces of any size; complete command

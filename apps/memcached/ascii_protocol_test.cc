@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ASCII protocol through a Session: every command and its errors. Expected replies
 // were taken from Debian's memcached 1.6.18 given the same bytes (except where a test
 // says it deliberately differs).

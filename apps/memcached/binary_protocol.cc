@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "apps/memcached/binary_protocol.h"
 
 #include <string.h>

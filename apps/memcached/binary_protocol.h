@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BinaryProtocol: memcached's binary protocol, one instance per connection.
 //
 // Requests are a 24-byte header (magic 0x80, opcode, key length, extras length, body

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The binary protocol through a Session: every opcode, quiet variants, statuses, and
 // malformed requests. Expected responses follow Debian's memcached 1.6.18.
 #include "apps/memcached/binary_protocol.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ByteBuffer: a growable byte array for the parts of a request that arrive split across
 // Receive calls (a command line, a binary header). Requests that arrive whole are parsed
 // in place and never copied here. The protocols bound how large it may grow.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Differential check of the ASCII protocol against a reference memcached.
 
 Generates random command scripts (valid and invalid commands, noreply, bad data chunks,

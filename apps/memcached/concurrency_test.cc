@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Several cores working on overlapping keys at once, for a bounded number of operations:
 // the store's structure stays consistent, values are never torn, read-modify-writes are
 // atomic, the memory limit holds under concurrent eviction, and the statistics add up.

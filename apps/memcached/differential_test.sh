@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs compare_with_memcached.py (stock memcached vs EbbRT's sessions) for a bounded
 # number of random scripts with a fixed seed, so a failure reproduces.
 #   differential_test.sh <replay binary> <compare_with_memcached.py> [--binary]

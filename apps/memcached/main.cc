@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // memcached on EbbRT (hosted): flags like stock memcached where they apply.
 //
 //   memcached_hosted -p 11211 -t 4 -m 64 -I 1m -c 1024 -U 0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration test with a real client library: libmemcached's protocol conformance
 # checker (memccapable, Debian package libmemcached-tools) against EbbRT memcached, with
 # stock memcached 1.6 (Debian package memcached) as the reference. EbbRT memcached must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Number parsing and formatting exactly as memcached 1.6 does it (util.c's safe_strto*
 // over strtoull/strtol), for command tokens and for incr/decr on stored values.
 //

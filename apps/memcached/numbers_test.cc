@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // memcached's number parsing: each case checked against memcached 1.6.18's behaviour.
 #include "apps/memcached/numbers.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the memcached protocols: arbitrary bytes, arbitrarily chunked, into two
 // sessions over one small real store (so eviction, expiry and too-large paths run), with
 // an injected clock the input moves. After every Receive it checks:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // replay: feeds files to fresh Sessions and prints what they answer, to compare this
 // server's protocol behaviour with a reference memcached given the same bytes.
 //

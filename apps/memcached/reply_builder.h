@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ReplyBuilder: accumulates a session's replies as one IOBuf chain.
 //
 // Small text (status lines, headers) is packed into UniqueIOBufs with spare room, so a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `tools/ebbrt run memcached [memcached flags]`: EbbRT memcached (hosted for now; native
 # once the native network stack exists) on port 11211 unless -p says otherwise.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The memcached server: every core accepts connections on the port (one listening socket
 // per core), and each connection runs a Session (session.h) on its core against one
 // shared ItemStore.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The hosted server process (memcached_hosted) over real TCP, with stock memcached 1.6 as
 the reference for what a client sees.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs server_test.py (memcached_hosted and stock memcached as real processes) inside a
 # network namespace of its own whose only interface is loopback: both servers listen on
 # every address (memcached_hosted has no -l), and there nothing but 127.0.0.1 reaches them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session: one memcached connection's protocol state, between the network and the store.
 //
 // The server makes one Session per TCP connection, on the connection's core, and hands

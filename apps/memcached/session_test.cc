@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session framing: protocol detection, requests split anywhere (down to one byte per
 // Receive), many pipelined requests per Receive answered with one Send, multi-link
 // chains, zero-copy GET replies, connection counting.

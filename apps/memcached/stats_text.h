@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `stats` replies shared by the ASCII and binary protocols: the same names, values
 // and order (memcached 1.6's server_stats subset that this server has).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ItemStore: memcached's item store, shared by every core of the server.
 //
 // Items are a key (<= 250 bytes), client flags, an expiration time, a CAS unique and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ItemStore semantics on one core: every operation's outcomes, expiry on an injected
 // clock, flush_all, eviction under a small memory limit, accounting and statistics.
 #include "apps/memcached/store.h"

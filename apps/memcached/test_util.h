@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test helpers for the memcached store and protocols (hosted tests only, std:: allowed).
 // Code runs on a core through ebbrt/testing/on_cores.h, included here:
 //

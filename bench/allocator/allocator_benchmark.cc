@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Allocator microbenchmarks, the same loops on both platforms: natively they
 // measure EbbRT's GeneralPurposeAllocator (per-core slabs, remote-free lists) inside QEMU;
 // hosted they measure glibc malloc, the baseline. Cycles come from the TSC, so compare

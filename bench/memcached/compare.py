@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Stock memcached vs EbbRT's memcached (hosted), side by side, under the same load.
 
     bazel build -c opt //bench/memcached:loadgen //apps/memcached:memcached_hosted

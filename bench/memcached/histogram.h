@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Histogram: a log-linear latency histogram (HdrHistogram-style), our own code so the
 // load generator depends on nothing but libc and the C++ library.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # User-space instructions per request of a memcached_hosted build, counted by callgrind:
 # exact and repeatable where throughput on a shared machine is not (compare.py's ratios
 # move by 10-15 % from run to run there), so a small change can be measured A/B.

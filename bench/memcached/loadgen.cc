@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // loadgen: a memcached load generator for comparing memcached servers side by side.
 //
 // Standalone on purpose: plain Linux epoll and non-blocking sockets, no EbbRT code, so it

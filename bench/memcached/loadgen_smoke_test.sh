@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Smoke test: the load generator against stock memcached (Debian's package, installed by
 # tools/bootstrap.sh). Starts memcached on 127.0.0.1 on a free port, runs ~2 s of closed-
 # loop load with preload in each protocol, and checks the report: more than 0 ops/s, no

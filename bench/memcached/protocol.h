@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client side of the memcached protocols the load generator speaks: request encoders
 // that append to an output buffer and a reply parser that checks each reply against the
 // request it answers (replies come back in request order on a connection).

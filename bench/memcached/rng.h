@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rng: a small, fast, seedable pseudo-random generator for the load generator
 // (xoshiro256**, Blackman & Vigna, "Scrambled Linear Pseudorandom Number Generators",
 // ACM TOMS 2021), seeded through splitmix64 so nearby seeds give unrelated streams.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Workload: the key set the load generator uses and the size of each key's value,
 // fixed up front from a seed so every run (and every server compared) sees the same data.
 //

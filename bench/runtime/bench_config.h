@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared settings for the runtime microbenchmarks (bench/runtime/*_benchmark.cc).
 //
 // Every benchmark here runs inside an event on EbbRT core 0 (bench_main.cc starts the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // main() for the runtime benchmarks: runs google-benchmark inside the first event of an
 // EbbRT runtime (ebbrt::Run), so every benchmark body executes on core 0 as an event. The
 // benchmark loop may therefore use EbbRefs with cached reps, SpawnLocal, SpawnRemote and

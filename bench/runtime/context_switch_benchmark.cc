@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The raw stack switch under blocking events (ebbrt/event/context_switch.h): a switch to
 // another stack and back, beside a plain (non-inlined) function call.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The EbbRef hit path against the two usual ways of reaching an object indirectly.
 //
 //   bazel run -c opt //bench/runtime:ebb_ref_benchmark

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Event dispatch costs: SpawnLocal + dispatch on one core, and a SpawnRemote round trip
 // between two cores, each beside its baseline.
 //

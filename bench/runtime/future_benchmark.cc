@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Future costs: Then on a ready and on an unready future, and Block + resume, beside a
 // direct call of the same continuation through a MovableFunction.
 //

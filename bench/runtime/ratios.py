@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Medians and side-by-side ratios from one run of the runtime benchmarks.
 
     bazel run -c opt //bench/runtime:runtime_benchmark -- \

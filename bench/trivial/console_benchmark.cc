@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Smoke benchmark: proves google-benchmark builds from pinned source and runs here.
 // It measures ConsolePrint's length scan against strlen on the same string, side by side
 // in one binary (the runtime's own benchmarks are in bench/runtime).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The entry point every EbbRT application provides.
 //
 // The platform (native boot code, or the hosted runtime) calls AppMain() once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Assertions for invariants: on failure they print file:line, the condition and a
 // message, then a backtrace where the platform can, and stop the program (hosted: abort;
 // native: the machine reports failure to QEMU). They are for bugs, not for bad input:

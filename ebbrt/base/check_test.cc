@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: nearly all of these are death tests, which fork a child (natively impossible).
 // EBBRT_CHECK and friends: a passing check does nothing; a failing one reports
 // file:line, the condition, the message and a backtrace, then stops the program.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Civil (proleptic Gregorian, UTC) date and time to Unix time, without a time zone and
 // without the C library: the native wall clock turns the CMOS real-time clock's reading
 // into seconds since 1970 with it (ebbrt/native/wall_clock.h), where newlib's mktime

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // civil_time.h against dates whose Unix time is known independently (GNU date -u -d
 // '<date>' +%s) and against a naive day-by-day count over four centuries.
 #include "ebbrt/base/civil_time.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Platform-independent part of the console (see console.h).
 #include "ebbrt/base/console.h"
 

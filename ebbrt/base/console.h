@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runtime's text console: where boot banners, logs and application output
 // go. Natively this is the serial port; hosted, it is the process's stdout.
 //

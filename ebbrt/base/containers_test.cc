@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RingQueue and Vector: order, growth, wrap-around, move-only elements, and that every
 // element is destroyed exactly once.
 #include <stdint.h>

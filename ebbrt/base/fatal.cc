@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Portable part of the fatal-error report (check.h): formatting and the frame-pointer
 // backtrace. The platform supplies where the text goes and how to stop
 // (fatal_backend: PlatformFatalWrite, PlatformHalt).

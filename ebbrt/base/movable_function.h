@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MovableFunction<R(Args...)>: a move-only, type-erased callable.
 //
 // Events, continuations and timer callbacks are closures that are moved into a queue and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: death tests fork a child process, which the native harness cannot do.
 // Calling an empty MovableFunction is a CHECK failure (the portable tests:
 // movable_function_test.cc).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MovableFunction: inline and heap targets, move-only captures, moves, Reset, and that
 // every capture is destroyed exactly once.
 #include "ebbrt/base/movable_function.h"

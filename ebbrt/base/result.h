@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Result<T>: a T or the Status saying why there is none. No allocation of its own.
 //
 //   Result<int> ParsePort(const char* s);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status and Result<T>: codes and names, both states of a Result through copies and
 // moves (including move-only values), value_or, and EBBRT_TRY propagation.
 #include "ebbrt/base/result.h"

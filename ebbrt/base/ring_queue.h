@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RingQueue<T>: a growable FIFO in one power-of-two array (amortised O(1) push and pop).
 //
 // The per-core event queue: single-threaded, so no locks. It only grows; a core that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SpinLock: a test-and-test-and-set lock for the rare structures cores share.
 //
 // Cores in EbbRT never block on each other in the common path (per-core reps); a spin

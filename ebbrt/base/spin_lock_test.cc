@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SpinLock: TryLock and the guard (contention between threads: spin_lock_thread_test.cc).
 #include "ebbrt/base/spin_lock.h"
 

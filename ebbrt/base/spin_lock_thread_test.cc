@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: these tests contend from std::threads, which the native harness does not have.
 // SpinLock between threads: the holder is seen, Lock waits, mutual exclusion under
 // contention (the single-threaded tests: spin_lock_test.cc).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status: the outcome of a fallible operation, as a value (the core has no exceptions).
 //
 // A Status is an error code, a message that points at static text and, for failures that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Vector<T>: a minimal growable array for the core (std::vector is outside the native
 // C++ subset). Move-only elements are fine; growth moves them.
 //

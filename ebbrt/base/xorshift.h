@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // XorShift64Star: a small deterministic pseudo-random generator (Marsaglia's xorshift64
 // with Vigna's multiplicative output step, "xorshift*"). For tests, stress loops and
 // fuzz drivers that need a reproducible sequence of numbers, not for anything that needs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which core the caller runs on. A "core" is an EbbRT event loop: a vCPU natively, a
 // pinned thread on hosted (ebbrt::Run). Implemented per platform.
 #pragma once

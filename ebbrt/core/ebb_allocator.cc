@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/core/ebb_allocator.h"
 
 #include <atomic>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EbbAllocator: hands out Ebb ids from the local and global ranges (see ebb_id.h).
 //
 // Local ids name Ebbs of this machine. Global ids name Ebbs shared by the nodes of one

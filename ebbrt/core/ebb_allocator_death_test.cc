@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: each test exhausts an id range in a forked child, which natively is impossible.
 // EbbAllocator: a used-up range fails cleanly and stays used up (the portable tests:
 // ebb_allocator_test.cc).

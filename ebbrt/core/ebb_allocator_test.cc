@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EbbAllocator and the id space: local and global ids, and compile-time static ids.
 #include "ebbrt/core/ebb_allocator.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: allocates from std::threads, which the native harness does not have.
 // EbbAllocator from several threads at once (the portable tests: ebb_allocator_test.cc).
 #include "ebbrt/core/ebb_allocator.h"

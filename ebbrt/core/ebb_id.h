@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EbbId: the 32-bit name of an Ebb, and how the id space is divided.
 //
 //   [0]                    kNullEbbId, never bound

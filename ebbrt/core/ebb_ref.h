@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EbbRef<T>: the handle through which code calls an Ebb.
 //
 // An EbbRef is just the id (trivially copyable, 4 bytes). `ref->Method()` loads the

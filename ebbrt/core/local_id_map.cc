@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/core/local_id_map.h"
 
 #include <atomic>

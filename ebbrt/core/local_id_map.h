@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LocalIdMap: machine-wide map from EbbId to the Ebb's root data (a SharedEbb's only
 // rep, a MulticoreEbb's root). Read on every translation miss, written rarely.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: death tests fork a child process, which the native harness cannot do.
 // Misuse of LocalIdMap is fatal (the portable tests: local_id_map_test.cc).
 #include "ebbrt/core/local_id_map.h"

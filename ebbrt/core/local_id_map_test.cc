@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LocalIdMap: bind, find, unbind and type tags (races between threads:
 // local_id_map_thread_test.cc).
 #include "ebbrt/core/local_id_map.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: these tests race std::threads, which the native harness does not have.
 // LocalIdMap between threads: the bind race has one winner; Find racing Unbind never
 // reports a wrong type (the single-threaded tests: local_id_map_test.cc).

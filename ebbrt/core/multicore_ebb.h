@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MulticoreEbb<T, Root>: an Ebb with one rep per core, built lazily on each core's first
 // use, plus one machine-wide root that can reach every rep built so far.
 //

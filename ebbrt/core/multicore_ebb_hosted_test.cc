@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: each Run starts fresh core threads, the test's thread is not a core, and
 // death tests fork; natively cores persist, every CPU is a core, and nothing can fork.
 // MulticoreEbb across Runs, off a core, and misused (the portable tests:

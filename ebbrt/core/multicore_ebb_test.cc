@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MulticoreEbb: one rep per core, built lazily on that core, reachable through the root;
 // custom roots with their own state; the root's construction race at a static id.
 #include "ebbrt/core/multicore_ebb.h"

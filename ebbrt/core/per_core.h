@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PerCore<T>: one T for each core EbbRT can run (kMaxCores), indexed by core, each on
 // cache lines of its own so that cores updating their own T do not slow each other
 // down. For plain per-core state of a component that is not an Ebb (a counter block, a

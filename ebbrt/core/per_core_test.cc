@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PerCore<T>: value-initialized slots, one per core index, on separate cache lines, and
 // Mine() is the calling core's slot.
 #include "ebbrt/core/per_core.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SharedEbb<T>: an Ebb with one rep for the whole machine, shared by every core.
 //
 // For state that is read-mostly or needs no per-core split. The rep is the root: it is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: each Run starts fresh core threads, the tests use threads that are not cores,
 // and death tests fork; natively cores persist, every CPU is a core, and nothing can fork.
 // SharedEbb off a core, across Runs, and misused (the portable tests: shared_ebb_test.cc).

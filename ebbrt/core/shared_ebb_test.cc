@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EbbRef translation and SharedEbb: a miss on a core's first use and hits afterwards,
 // one rep for the whole machine, lazy construction at a static id, and the construction
 // race between cores (off a core and across Runs: shared_ebb_hosted_test.cc).

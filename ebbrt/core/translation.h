@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The per-core Ebb translation table: slot `id` holds the calling core's rep of Ebb `id`,
 // or null until the first use on this core faults it in (T::HandleFault -> CacheRef).
 //

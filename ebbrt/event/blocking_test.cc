@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Blocking: an event suspended on a future does not stop its core; it resumes with the
 // right value, on the right core, and stacks are reused.
 #include <atomic>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // x86_64 context switch (see context_switch.h). System V AMD64 psABI §3.2.1: rbx, rbp,
 // r12-r15, the MXCSR control bits and the x87 control word are callee-saved; everything
 // else the caller of these functions already expects to be clobbered.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The x86_64 context switch under SaveContext/ActivateContext (context_switch.S).
 //
 // A saved context is just a stack pointer: the switch pushes the callee-saved registers

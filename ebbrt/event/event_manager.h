@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EventManager: the per-core, non-preemptive event loop (one rep per core).
 //
 // Every piece of work on a core is an event: a closure that runs to completion unless it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: the test's own thread is not a core here; natively every CPU is one.
 // The cores of a hosted Run: main runs on core 0, NumCores() is the Run's size, and the
 // thread that called Run is not a core (the portable tests: event_manager_test.cc).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The event loop: spawn order, remote spawns between every pair of cores, idle handlers,
 // stop, and a bounded stress test checked by totals.
 #include "ebbrt/event/event_manager.h"

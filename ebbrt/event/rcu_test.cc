@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RCU: a callback runs only after every core finished the events running when it was
 // queued.
 #include <atomic>

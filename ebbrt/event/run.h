@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starting and stopping the runtime: the same call on both platforms.
 //
 //   int status = ebbrt::Run(4, [] {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running work on chosen cores and learning when it is done: SpawnRemote plus a future.
 //
 //   // One core's answer:

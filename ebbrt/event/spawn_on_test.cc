@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SpawnOn and ForEachCore: where fn runs, what the future holds for each kind of result,
 // that fn is queued (never inline) and may block, and that ForEachCore waits for every
 // core and reports the first error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Timer: per-core one-shot and periodic timers (one rep per core).
 //
 // A timer's callback runs as an event on the core that started it, at or after its

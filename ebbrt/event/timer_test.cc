@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Timers: never early, ordered by deadline (FIFO on ties), cancel, periodic.
 #include "ebbrt/event/timer.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Promise<T> and Future<T>: a value (or the error why there is none) that arrives later.
 //
 //   Promise<int> promise;

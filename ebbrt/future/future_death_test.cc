@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: death tests fork a child process, which the native harness cannot do.
 // Misuse of a Promise or Future is a CHECK failure (the portable tests: future_test.cc).
 #include "ebbrt/future/future.h"

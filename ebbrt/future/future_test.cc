@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Futures: chains, flattening, errors, WhenAll, cross-core fulfilment, broken promises.
 #include "ebbrt/future/future.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted console backend: standard output of the Linux process.
 #include <errno.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hosted console writes every byte it is given to standard output, in order.
 #include <fcntl.h>
 #include <unistd.h>

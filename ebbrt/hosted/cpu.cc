@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted ebbrt/core/cpu.h: a core is a thread that ebbrt::Run started.
 #include <atomic>
 

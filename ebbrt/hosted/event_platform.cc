@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted implementation of the event loop's platform hooks (ebbrt/event/internal/platform.h)
 // and of fd watches (fd_watch.h): per core, one epoll set holding a wake-up eventfd, a
 // timerfd for the next timer deadline, and the watched file descriptors.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: file descriptors as event sources of the calling core's loop.
 //
 //   EBBRT_TRY(ebbrt::hosted::WatchFd(fd, EPOLLIN, [fd](uint32_t events) { Drain(fd); }));

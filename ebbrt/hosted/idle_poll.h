@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: how long an idle core keeps polling its event sources before it sleeps.
 //
 //   ebbrt::hosted::SetIdlePoll({.poll_ns = 50'000});   // before ebbrt::Run

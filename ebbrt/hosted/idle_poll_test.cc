@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Idle polling (idle_poll.h) changes how a core waits, never what it wakes up for: fd
 // events, remote spawns and timers all still arrive, and a core left idle still sleeps.
 #include "ebbrt/hosted/idle_poll.h"

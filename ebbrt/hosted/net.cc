@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted implementation of the network API (ebbrt/net/net.h) over non-blocking Linux
 // sockets watched by each core's epoll set (fd_watch.h).
 //

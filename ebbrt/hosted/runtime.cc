@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted runtime: cores as threads, each with its own epoll set (event_platform.cc).
 // ebbrt::Run (ebbrt/event/run.h) starts `num_cores` threads, each running one core's event
 // loop (pinned to CPU `core % online CPUs` when the kernel allows it), queues `main_fn` as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Termination signals through a self-pipe into one core's event loop (signals.h).
 #include "ebbrt/hosted/signals.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted only: SIGTERM and SIGINT as an event, so a server shuts down from its event loop
 // (ebbrt::Stop, after which the runtime closes every core's sockets) instead of dying
 // wherever the signal caught it.

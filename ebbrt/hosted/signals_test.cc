@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SIGTERM/SIGINT become an event on the core that asked (signals.h), whichever thread
 // the kernel delivers them to, and the old dispositions are back once the run is over.
 #include "ebbrt/hosted/signals.h"

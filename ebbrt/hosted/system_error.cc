@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/hosted/system_error.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SystemError: the Status for a failed Linux call, carrying its errno and a StatusCode
 // chosen from it, so a caller can tell "port in use" (kAlreadyExists) from "privileged
 // port" (kPermissionDenied) and a person reading StatusText sees the system's reason.

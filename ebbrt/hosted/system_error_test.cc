@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SystemError: errno values map to the codes callers branch on, and the errno travels.
 #include "ebbrt/hosted/system_error.h"
 

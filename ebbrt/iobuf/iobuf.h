@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IOBuf: a descriptor of bytes in a buffer, linked into chains; the unit in which network
 // data moves from the NIC ring to the application and back without copies.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/iobuf/iobuf_cursor.h"
 
 namespace ebbrt::iobuf_internal {

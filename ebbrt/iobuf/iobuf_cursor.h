@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cursors over IOBuf chains: read (DataPointer) and write (MutDataPointer) integers,
 // headers and byte runs at a position that moves across link boundaries.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for the IOBuf cursors: builds a chain from the input (link boundaries chosen
 // by the input too), then runs input-chosen reads and checks each against a flat copy of
 // the same bytes. A successful read must return exactly the flat bytes at that offset; a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cursors: reads and writes across link boundaries, bounds errors that leave the
 // cursor where it was.
 #include "ebbrt/iobuf/iobuf_cursor.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IOBuf bounds checks stop the program (hosted only: death tests fork, which a native
 // image cannot; tests/native checks that a failed CHECK stops the machine).
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IOBuf descriptors and chains: views, ownership kinds, chain operations, splitting.
 #include "ebbrt/iobuf/iobuf.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CPUs of the machine and their NUMA affinity, from the ACPI MADT ("APIC" table) and
 // SRAT ("SRAT" table); the real-time clock's century byte, from the FADT ("FACP").
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The MADT, SRAT and FADT parsers against tables laid out in a buffer as firmware would:
 // an RSDP (revision 2) pointing at an XSDT that lists a MADT, an SRAT and a FADT. On hosted the
 // "physical addresses" are simply the buffer's addresses.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native implementation of ConsoleWrite: the first serial port (COM1).
 // The boot code (ebbrt/native/boot/start.cc) initialises the UART before the
 // first byte is written.

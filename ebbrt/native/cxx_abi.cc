@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The few C++ ABI entry points clang-generated code calls on native, with no libc++abi.
 //
 // Full C++ for applications (libc++abi from pinned LLVM source) is planned, not built; the

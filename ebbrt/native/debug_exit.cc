@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/native/debug_exit.h"
 
 #include "ebbrt/native/arch/x86_64/io_port.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ends a native test run by making QEMU exit with a chosen status.
 //
 // QEMU started with `-device isa-debug-exit,iobase=0xf4,iosize=0x04` exits as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interrupt vectors for devices. AllocateVector() hands out a free IDT vector; every
 // interrupt on it runs `handler` as a fresh event on the core that took the interrupt
 // (interrupt vectors are event sources, docs/design.md), never in interrupt context,

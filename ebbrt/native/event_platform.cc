@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native implementation of the event loop's platform hooks (ebbrt/event/internal/platform.h):
 // the TSC clock, the local APIC timer to wake from hlt, device interrupts turned into
 // events (device_interrupts.h), and event stacks from the VMemAllocator with a guard page

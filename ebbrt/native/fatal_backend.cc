@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native backend of the fatal-error report (ebbrt/base/internal/fatal_backend.h).
 #include <stdint.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Console output for fatal reports (CPU exceptions, failed CHECKs) on native.
 //
 // ConsoleWrite serializes cores with a lock; a fault inside ConsoleWrite itself (a stack

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native ebbrt::Run (ebbrt/event/run.h): one event loop per started vCPU (ebbrt/native/smp).
 #include <stddef.h>
 

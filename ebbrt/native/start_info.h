@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PVH boot ABI's start-of-day information (Xen public/arch-x86/hvm/start_info.h),
 // whose physical address the boot path receives in %ebx.
 #pragma once

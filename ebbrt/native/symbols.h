@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names for code addresses, from the image's own ELF symbol table.
 //
 // The symbol table is not part of the loaded image (it is not in a PT_LOAD segment), so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The native translation region (ebbrt/native/platform/translation.h): demand-zero pages,
 // mapped the first time a core touches an id's slot.
 #include "ebbrt/native/translation.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sets up the native Ebb translation region (ebbrt/native/platform/translation.h): its
 // pages are mapped, zeroed, on first touch.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wall clock: Unix time (UTC) for the C library's CLOCK_REALTIME, gettimeofday and
 // time() (ebbrt/native/libc/time.cc).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ARP cache's state machine (RFC 826, with the retry and expiry rules of RFC 1122
 // §2.3.2.1): which IPv4 neighbours have which MAC, resolutions in flight with their
 // retries and backoff, and a bounded queue of packets waiting for each. Pure logic over a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ARP cache against a clock the test moves: a miss queues and asks once, an answer
 // releases the queue in order, retries back off (1 s, 2 s, 4 s) and give up dropping what
 // waited, answers expire, and every bound (queue, capacity) holds and is counted.

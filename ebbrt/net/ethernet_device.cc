@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/net/ethernet_device.h"
 
 #include "ebbrt/net/wire/checksum.h"

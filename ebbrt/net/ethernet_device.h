@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EthernetDevice: the seam between EbbRT's network stack and a NIC. The stack sits on
 // this interface only, so the same stack code runs natively over virtio-net
 // (ebbrt/drivers/virtio_net) and, in tests on either platform, over an in-memory device

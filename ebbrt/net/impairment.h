@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Network impairment for tests: loss, duplication, reordering and corruption of frames,
 // decided by a seeded generator so a failing run can be replayed exactly. The host has no
 // netem, so every lossy test gets its faults from here: the in-memory device pair feeds

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Impairment: identity when off, replayable from a seed, rates within tolerance, every
 // frame accounted for (delivered, lost, or duplicated), reordering by one place only, and
 // corruption of exactly one bit.

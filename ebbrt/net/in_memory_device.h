@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two EthernetDevices joined by a wire in memory, for running two stacks in one process
 // (hosted or natively) and testing them with faults the host cannot make (it has no
 // netem): each direction passes its frames through an ImpairedChannel (loss, duplication,

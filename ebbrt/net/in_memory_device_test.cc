@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The in-memory device pair: frames cross without a copy, as a separate event on the
 // sender's core; the MTU and a missing receiver are counted; checksum offload is done in
 // software; 10,000 frames through 5 % loss, duplication and reordering are each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ipv4Stack: EbbRT's portable IPv4 stack over an EthernetDevice: ARP (answers for our
 // address, learns neighbours, resolves next hops with the ArpCache's retries), IPv4
 // (checksum verified, fragments counted and dropped, TTL), ICMP echo (answers pings,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Frames of anything through Ipv4Stack::ReceiveFrame, the stack's whole receive path
 // (Ethernet, ARP, IPv4, ICMP, UDP dispatch, replies): nothing crashes, every frame is
 // counted once, and what the stack sends in answer is a well-formed Ethernet frame.

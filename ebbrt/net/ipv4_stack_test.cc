@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two Ipv4Stacks over the in-memory device pair: ARP resolution and answering, ping,
 // UDP with port unreachable, and 10,000 UDP datagrams of mixed sizes echoed through a
 // link that loses, duplicates, reorders and corrupts frames in both directions: every

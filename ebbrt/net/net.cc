@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Platform-independent parts of the network API (net.h).
 #include "ebbrt/net/net.h"
 

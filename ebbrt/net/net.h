@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The application-facing network API: TCP and UDP over IOBuf chains, per core.
 //
 // The same header serves both platforms: hosted, it is implemented over non-blocking

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The network API on hosted: TCP listen/accept/connect, ordered delivery, the send
 // window, close and reset, UDP datagrams; against EbbRT's own client and against plain
 // Linux sockets.

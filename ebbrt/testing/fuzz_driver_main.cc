@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // main() for fuzz regression tests (tools/ebbrt_fuzz_target.bzl): runs the target's
 // LLVMFuzzerTestOneInput on each corpus file named on the command line, then on a fixed
 // number of deterministic pseudo-random inputs. Any crash, sanitizer report or CHECK

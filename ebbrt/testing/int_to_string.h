@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // std::to_string for portable tests: it lives in the libc++ library, which native images
 // do not link (docs/build.md#portable-unit-tests-in-qemu), so tests that build names or
 // values from numbers use this instead.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running test code on cores, for tests on both platforms (hosted and native images):
 //
 //   InFreshRun(cores, body)        body() as the first event (core 0) of a fresh

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // InFreshRun, OnAllCoresAtOnce and StepBarrier: a body on core 0 of a fresh Run; one
 // body per core, on its core, all running at once; a barrier that keeps them in lock
 // step round after round.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Skips a test that needs more cores than ebbrt::Run can start here: natively the vCPUs
 // QEMU was given (-smp), so one test binary serves 1-vCPU and 4-vCPU machines alike;
 // hosted never skips (cores may outnumber CPUs).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cap'n Proto built from pinned source, end to end: schemas compiled by the capnp tool this
 // build produces (person.capnp, date.capnp), a message built, flattened to words, read back
 // field by field, and truncated input rejected.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A calendar date: a second schema, imported by person.capnp by absolute path, so the test
 # also covers capnp_cc_library's `deps` and cross-target imports.
 @0xa06bcbd63935e422;

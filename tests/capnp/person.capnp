@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A small schema for the Cap'n Proto round-trip test (capnp_roundtrip_test.cc): text, a
 # scalar, a list, a nested struct, and a struct from another schema (date.capnp).
 @0xc7aa7f415a6eaf28;

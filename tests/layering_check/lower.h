@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bottom of the layering check's demonstration (see BUILD).
 #pragma once
 

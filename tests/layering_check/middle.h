@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The middle of the layering check's demonstration (see BUILD): uses lower.h.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A header :middle keeps in its srcs, i.e. private to it (see BUILD).
 #pragma once
 

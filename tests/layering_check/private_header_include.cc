@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deliberately broken (see BUILD): middle_internal.h is in :middle's srcs, private to it.
 // The layering check must reject the #include.
 #include "tests/layering_check/middle.h"

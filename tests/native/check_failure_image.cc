@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A failed EBBRT_CHECK natively: the report names the file, line and condition, prints a
 // symbolized backtrace, and the machine stops with the fatal status.
 #include "ebbrt/app/app_main.h"

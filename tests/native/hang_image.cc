@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native image whose application never returns: the QEMU test runner must
 // stop it at its timeout and report a failure with the serial log.
 #include "ebbrt/app/app_main.h"

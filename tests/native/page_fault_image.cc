@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dereferences a null pointer: the CPU raises #PF on the unmapped page 0, and the image
 // must print a fatal report (vector, cr2, registers, a backtrace naming this function)
 // and stop with the fatal status.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/native/recurse.h"
 
 namespace native_test {

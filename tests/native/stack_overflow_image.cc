@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recurses without bound on the boot stack: the recursion reaches the stack's guard page,
 // and the page fault report must say it was a stack overflow.
 #include "ebbrt/app/app_main.h"

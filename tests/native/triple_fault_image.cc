@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native image that crashes the virtual CPU: it loads an IDT with limit 0 and
 // executes INT3. Vector 3 lies outside the IDT, so delivery raises #GP, whose
 // vector is outside it too, giving #DF, which also cannot be delivered: a

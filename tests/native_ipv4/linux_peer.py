@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Linux's side of native_ipv4_test, run by the runner inside its namespace: UDP echoes of
 1,000 datagrams of 1-1,400 bytes from many source ports, each reply checked byte for byte;
 100 pings (ICMP echo through a raw socket) with payloads up to 1,472 bytes, each reply

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EbbRT's IPv4 stack natively, on virtio-net, with Linux as the peer over the runner's
 // tap: a UDP echo server on port 7 and ping answers at 10.0.3.2/24, on every core's
 // queue pair. The peer (linux_peer.py) checks the echoes byte for byte and the pings,

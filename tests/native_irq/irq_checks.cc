@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device interrupt vectors natively (run with -smp 4): AllocateVector's handler runs as a
 // fresh event on the core that took the interrupt, for a self-IPI, for IPIs to other
 // cores (from core 0 and between two other cores), on a core that polls idle handlers

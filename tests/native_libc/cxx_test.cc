@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native image that exercises the curated C++ subset (toolchains/cxx_subset.bzl), one
 // TEST per part of it. Every check runs in the booted image; the compiler must not be trusted to have folded it away, so inputs come
 // through a volatile where that matters.

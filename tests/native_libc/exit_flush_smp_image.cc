@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exit() flushes stdout when only a secondary core wrote to it (run with -smp 4): core 2
 // makes stdout fully buffered and writes one line, which then sits in the buffer; core 0
 // never touches stdio and returns from AppMain. The line must reach the console before

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native image that ends through the C library's exit() rather than by returning from
 // AppMain. exit(4) must run the atexit handler first, and the handler ends the run with
 // _exit(0): the test passes only if atexit handlers run, since otherwise the image would

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The native C library (newlib + EbbRT's glue) checked from C: this file is compiled as
 // C by the native toolchain, so it also proves that C code sees newlib's headers with no
 // dependency declared. Each LibcCheck* function is one TEST of libc_test.cc, which fails

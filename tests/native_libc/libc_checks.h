@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C library checks written in C (libc_checks.c), callable from C++: each LibcCheck*
 // function runs one group of checks; a failed check prints its file, line, expression and
 // values and adds one to libc_expect_failures. libc_test.cc makes each group a TEST.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C library checked from C (libc_checks.c): one TEST per LibcCheck* function, each
 // failing when that function's LIBC_EXPECT_* checks counted a failure (they print which,
 // with the values, just above the test's failure).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native image whose AppMain asks operator new for more memory than the machine has.
 // There are no exceptions to throw, so new must stop the machine with a fatal report
 // ("operator new(N): out of memory") and no exit banner: the runner reports FATAL.

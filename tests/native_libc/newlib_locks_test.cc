@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // newlib's lock hooks (ebbrt/native/libc/newlib_locks.h) called directly, on four cores:
 // a recursive lock is re-acquired by the core that holds it and by no other core (which
 // waits in acquire and fails in try_acquire), a plain lock is not re-acquired even by its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // newlib's per-core state (run with -smp 4): each core has its own struct _reent
 // (ebbrt/native/libc/reent.h), so errno and the static state of strtok and rand belong to
 // the core that uses them, while stdin/stdout/stderr and the atexit list stay shared.

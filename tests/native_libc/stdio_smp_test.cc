@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // stdio from four cores at once (run with -smp 4): every core prints numbered lines,
 // checkable one by one, through
 //   1. printf to stdout (line-buffered, the console): stdout's write function is wrapped

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C library's clocks on native (run with -smp 4; ebbrt/native/libc/time.cc):
 //   1. CLOCK_MONOTONIC and CLOCK_REALTIME never go backwards, over many reads on each
 //      core and across cores (a reading is never below one another core published before

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native allocator stress (runs in QEMU): the PageAllocator hands out aligned,
 // non-overlapping blocks until memory runs out, refuses cleanly, and coalesces everything
 // back on free; the GeneralPurposeAllocator (malloc/new) survives a long random mix of

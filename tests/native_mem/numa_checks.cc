@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NUMA natively (run with -smp 4, with and without QEMU's -numa): the node count the
 // image found against the one the command line says QEMU was given (`numa_checks.nodes=N`;
 // with N nodes, cores are split evenly and in order, as the test's -numa options do); each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The identity map's large pages and UnmapPage's splits (run under QEMU's `max` CPU, which
 // has 1 GiB pages, and `qemu64`, which has not; the boot line says which the image used):
 // unmapping one 4 KiB page leaves every other page of its 2 MiB and 1 GiB neighbourhood

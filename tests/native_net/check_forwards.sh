@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Peer for --net user (run by tools/qemu_runner.sh on the host while the image runs):
 # every forward in EBBRT_FORWARDS ("HOST:GUEST ...") is listening for TCP and bound for UDP
 # on 127.0.0.1:HOST, and on no other address.

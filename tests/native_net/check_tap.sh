@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Peer for --net tap (run by tools/qemu_runner.sh inside the namespace while the image
 # runs): we are in the namespace the runner named, it holds only lo and the tap, the tap
 # is up with the peer address, and QEMU has opened one tap queue per queue pair (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the runner's --net gives the image, seen from inside: the virtio-net NIC at PCI
 // 00:02.0 with the MSI-X vectors and queue pairs the runner asked QEMU for and the MAC it
 // printed. The BUILD file's tests check the printed values against the run's options; a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The runner's --net tap cleanup, tested from outside: for a run that passes, one whose
 # image fails, one that times out, one whose QEMU is killed under it, one whose QEMU never
 # starts, one whose peer fails, and runs stopped with SIGTERM and SIGINT, the namespace and

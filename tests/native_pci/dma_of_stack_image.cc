@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Handing a stack buffer to a device is a bug DmaAddress stops loudly: an event's stack is
 // a VMemAllocator region, not identity-mapped, so its address means nothing to a device.
 #include "ebbrt/app/app_main.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI natively, against the devices QEMU emulates (the BUILD file lists them): enumeration
 // across a PCI-to-PCI bridge, BAR decoding and sizing of every kind on a real (emulated)
 // function, the capability list and MSI-X capability, and the MSI-X table in device

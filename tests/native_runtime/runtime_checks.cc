@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The portable runtime running natively in QEMU on the real EventManager: Ebb translation
 // (demand-paged per-core region), SharedEbb and MulticoreEbb, event ordering, timers
 // against the TSC clock, blocking on futures while other events run, RCU, and several

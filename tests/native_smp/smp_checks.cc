@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMP natively (run with -smp 4): every vCPU runs an event loop; SpawnRemote between every
 // pair of cores (IPIs wake sleeping cores); a bounded stress of cross-core spawns checked by
 // totals; per-core MulticoreEbb reps; RCU waiting for a busy core; blocks freed on other

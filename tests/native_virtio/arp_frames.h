@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ARP frames for the virtio tests, built and checked by hand (no network stack below
 // them yet): a request for QEMU user networking's gateway 10.0.2.2 from the guest address
 // 10.0.2.15, and a check that a frame is the gateway's reply to it. RFC 826.

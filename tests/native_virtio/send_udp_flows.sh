@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Peer of virtio_net_mq_test (run by the runner inside its namespace): sends UDP datagrams
 # to the guest's port 9, each from a fresh socket (so a fresh source port, so flows the
 # tap spreads over its queues), until the image prints "virtio_net_mq: done"; at most

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtio building blocks against QEMU's virtio-net (modern only, on the root bus, QEMU
 // user networking behind it; the BUILD file has the command line): the transport finds
 // the device's structures, negotiates features (and names one the device lacks), reads

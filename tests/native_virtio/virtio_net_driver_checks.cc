@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtio-net driver against QEMU's virtio-net and user networking (the BUILD file has
 // the command line): hundreds of ARP requests to the gateway, more than either ring holds,
 // each answered (receive buffers recycle, transmitted chains are reclaimed); a frame of

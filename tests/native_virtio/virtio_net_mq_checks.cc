@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtio-net driver with two queue pairs over a multi-queue tap (the BUILD file: 2 vCPUs,
 // --net tap): UDP datagrams that Linux sends from many source ports are spread by the
 // kernel's tap over both queues, and each pair's frames are delivered on its own core.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Four cores fault on the same pages of one shared demand-zero region at the same time:
 // each page must be mapped once, so every core's write to it survives and no page is
 // mapped twice (the second fault used to replace the first core's page, which that core

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The VMemAllocator natively (run with -smp 4): regions allocate, back, free and reuse
 // their spans; demand-zero pages map on first touch; freed pages return to the
 // PageAllocator; bad options, memory exhaustion and address range exhaustion are errors

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One deliberate fault around VMemAllocator regions per build (VMEM_FAULT, set by BUILD);
 // each must end in a fatal report that names the region or stack. Never returns 0.
 #include <stdint.h>

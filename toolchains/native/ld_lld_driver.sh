@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Link driver for native images: runs ld.lld itself.
 #
 # Bazel links through a compiler-driver command line (`-Wl,` and `-Xlinker` wrap linker

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What each platform provides to the fatal-error report (ebbrt/base/fatal.cc).
 // Implemented in ebbrt/hosted/fatal_backend.cc and ebbrt/native/fatal_backend.cc.
 #pragma once

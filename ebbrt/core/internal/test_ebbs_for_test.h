@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Roots and Ebbs that core's portable tests and its hosted-only tests (death tests, tests
 // from std::threads) both use, so the two kinds can live in separate binaries.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/drivers/uart_16550/uart_16550.h"
 
 #include "ebbrt/native/arch/x86_64/io_port.h"

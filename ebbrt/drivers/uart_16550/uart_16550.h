@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Polled driver for a 16550-compatible UART, used as the native console.
 //
 // Transmit only, interrupts off: the console must work before interrupts,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device's side of a split virtqueue, for tests of the driver side (and of drivers
 // above it): takes the chains the driver made available, reads their descriptors, marks
 // chains used, and decides notifications and interrupts as a device would (virtio 1.1

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A simulated virtio 1.x PCI device's common configuration structure and notification
 // area (virtio 1.1 §4.1.4.3, §4.1.5.2), for tests of the transport and of drivers: feature
 // windows, the status register (a reset clears what the driver set; FEATURES_OK sticks

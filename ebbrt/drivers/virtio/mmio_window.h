@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RegisterWindow natively: a virtio configuration structure in a BAR mapped uncached
 // (pci::MapBar), accessed with exact-width MMIO.
 //

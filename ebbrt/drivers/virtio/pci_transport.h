@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // virtio 1.x over PCI, the modern interface (virtio 1.1 §4.1): finding the device's
 // configuration structures through its vendor-specific PCI capabilities, feature
 // negotiation, queue setup with an MSI-X vector per queue, and queue notification.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The modern virtio PCI transport against a fake configuration space (the capability
 // layout QEMU gives a virtio device) and a simulated common configuration structure:
 // finding the structures, feature negotiation and its failures, queue setup and MSI-X

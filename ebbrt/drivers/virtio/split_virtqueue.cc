@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/drivers/virtio/split_virtqueue.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The driver's side of a virtio split virtqueue (virtio 1.1 §2.6): the descriptor table,
 // the available ring the driver fills and the used ring the device fills, in one block
 // of memory the caller provides (DMA-able natively). Pure logic: its only allocation is

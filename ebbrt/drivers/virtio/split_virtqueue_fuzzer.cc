@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A device that writes anything into the used ring: whatever ids, lengths and indexes it
 // returns, the driver side hands back only chains it gave out, with lengths within what
 // the device may write, keeps every descriptor accounted for, and never crashes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The split virtqueue's driver side against a simulated device: the ring layout, chains
 // out and back, running out of descriptors, out-of-order completion, notification and
 // interrupt suppression with and without event indexes, and a device that returns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/drivers/virtio_net/virtio_net.h"
 
 #include <stdio.h>

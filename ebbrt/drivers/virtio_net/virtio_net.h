@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The virtio-net driver (virtio 1.1 §5.1) over the modern PCI transport: one receive and
 // one transmit queue per core (VIRTIO_NET_F_MQ, as many pairs as the device allows), each
 // pair owned by its core, with the receive queue's MSI-X vector aimed at that core.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the portable event loop (event_manager.cc, timer.cc) needs from a platform.
 // Hosted: ebbrt/hosted/event_platform.cc (epoll, eventfd, mmap). Native:
 // ebbrt/native/event_platform.cc (sti;hlt, wake IPIs, event stacks from the VMemAllocator).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hosted runtime's record of which thread is which core (backs ebbrt/core/cpu.h).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-core kernel objects of the hosted runtime (event_platform.cc owns them).
 #pragma once
 

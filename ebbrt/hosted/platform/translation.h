@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hosted translation table (included as "ebbrt/platform/translation.h").
 //
 // Each core thread owns a table of kMaxEbbIds slots, reserved with mmap and backed

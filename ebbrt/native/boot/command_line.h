@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel command line (QEMU's -append), as the boot path copied it before AppMain.
 //
 //   // qemu ... -append "gtest_filter=TimerTest.* ebbrt.boottime"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PVH entry point for native EbbRT images: from 32-bit protected mode to
 // 64-bit long mode, then into C++ (ebbrt_native_start in start.cc).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The first C++ code to run natively: pvh_entry.S calls ebbrt_native_start in
 // 64-bit mode on the boot stack, with identity-mapped memory and SSE enabled.
 // It brings up the console, runs global constructors, runs the application

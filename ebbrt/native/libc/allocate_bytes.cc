@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The allocation hook on the GeneralPurposeAllocator (ebbrt/native/mem).
 #include "ebbrt/native/libc/allocate_bytes.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The native platform's single entry point for general-purpose memory: malloc, calloc,
 // realloc, memalign, posix_memalign, aligned_alloc (malloc.cc) and every form of C++
 // operator new (new_delete.cc) call these, and nothing else does.

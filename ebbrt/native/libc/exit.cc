@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // _exit and abort for newlib, and the exit banner (see exit.h).
 #include "ebbrt/native/libc/exit.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How a native image ends: the one place that prints the exit banner the QEMU test
 // runner looks for and reports the status through isa-debug-exit.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C allocation functions on native, all on ebbrt::native::AllocateBytes, i.e. the
 // per-core GeneralPurposeAllocator (allocate_bytes.h); a failed allocation returns null
 // with errno = ENOMEM. newlib's own code calls the reentrant forms (_malloc_r, ...),

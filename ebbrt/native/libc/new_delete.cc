@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // C++ operator new and delete on native, every replaceable form (C++20 [new.delete]),
 // on ebbrt::native::AllocateBytes. No libc++ library is linked, so nothing else
 // defines them (nor std::nothrow).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // newlib's retargetable locks on EbbRT spin locks (see newlib_locks.h for the design).
 // The hooks and the static lock objects are the interface newlib's <sys/lock.h> and
 // misc/lock.c define; misc/lock.c's no-op versions are not built.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // newlib's locks on native: the __retarget_lock_* hooks of newlib's retargetable locking
 // (_RETARGETABLE_LOCKING, third_party/newlib/include/newlib.h) on EbbRT spin locks, so
 // several cores may run stdio, atexit, getenv/setenv and tzset at once. newlib calls the

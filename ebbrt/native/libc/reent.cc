@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // newlib's __getreent() on per-core structures (see reent.h for the design).
 #include "ebbrt/native/libc/reent.h"
 

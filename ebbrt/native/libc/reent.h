@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // newlib's per-core state on native: one struct _reent per core, so errno and the static
 // state of newlib's non-reentrant functions (strtok, rand, asctime, ...) belong to the
 // core that uses them. newlib finds the caller's structure through __getreent()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The system calls beneath newlib on native.
 //
 // newlib is built with REENTRANT_SYSCALLS_PROVIDED (third_party/newlib/BUILD.newlib):

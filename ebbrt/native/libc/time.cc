@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The clocks beneath the C library on native: clock_gettime, clock_getres and newlib's
 // _gettimeofday_r (behind gettimeofday() and time(), newlib's syscalls/sysgettod.c and
 // time/time.c).

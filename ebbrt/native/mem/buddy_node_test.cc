@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BuddyNode's boot passes over a static buffer: a range offered before the one big enough
 // for the page-state table still becomes free memory (it used to be dropped), the table's
 // own pages are never handed out, and a node that got no table says so.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Addresses of memory handed to a device (DMA: descriptor rings, packet buffers). A
 // device sees physical addresses; RAM from the page allocator, the general-purpose
 // allocator (malloc/new) and the image's static data is identity-mapped, so its physical

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/native/mem/general_purpose_allocator.h"
 
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GeneralPurposeAllocator: the memory behind malloc/free and new/delete natively
 // (ebbrt/native/libc/allocate_bytes.cc calls it).
 //

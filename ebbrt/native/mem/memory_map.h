@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns the boot memory map (PVH start_info, E820 types) into the PageAllocator's RAM:
 // every usable RAM range below 4 GiB (what the boot identity map covers), minus the
 // first MiB (legacy BIOS areas), the image itself, the start info, the memory map and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PageAllocator: the machine's physical memory in 4 KiB pages, handed out in naturally
 // aligned power-of-two blocks (a buddy allocator), one buddy allocator per NUMA node.
 //

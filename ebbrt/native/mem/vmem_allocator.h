@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // VMemAllocator: virtual regions outside the identity map, each with optional guard pages
 // below it and its own page-fault behaviour (eagerly backed, or demand-zero), physical
 // pages from the PageAllocator. Event stacks, secondary cores' boot stacks and interrupt

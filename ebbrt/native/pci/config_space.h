@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI configuration space access, behind an interface so the parsing above it (pci.h) is
 // pure and tested on hosted against a fake. Natively: PortIoConfigSpace (configuration
 // mechanism #1, ports 0xCF8/0xCFC, the first 256 bytes of each function).

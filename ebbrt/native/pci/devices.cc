@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/native/pci/devices.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The machine's PCI functions, found by enumerating configuration space (port I/O) once,
 // the first time anything asks, and printed at boot when the kernel command line has
 // `ebbrt.pci`:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI Express enhanced configuration access (ECAM): each function's full 4 KiB
 // configuration space as memory, at base + ((bus - start_bus) << 20 | device << 15 |
 // function << 12), the range the ACPI MCFG table gives (QEMU's q35 has one; i440fx does

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A configuration space in memory, for tests of code above ConfigSpace: functions are
 // added with their header, BARs (which size the way hardware does: bits below the size
 // read as zero after writing all ones) and capabilities; only bits a test marks writable

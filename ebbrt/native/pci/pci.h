@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI devices from their configuration space: the header, BARs with their sizes, the
 // capability list, MSI-X, and bus enumeration across bridges. Pure logic over a
 // ConfigSpace (config_space.h), so it builds and is tested on hosted against a fake.

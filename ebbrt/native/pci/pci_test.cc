@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI parsing against a fake configuration space laid out as firmware leaves a machine:
 // enumeration across bridges (and refusing bad bridges), BAR decoding and sizing of every
 // kind, capability lists (and malformed ones), MSI-X, MSI messages and the MSI-X table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/native/pci/port_io_config_space.h"
 
 #include "ebbrt/base/check.h"

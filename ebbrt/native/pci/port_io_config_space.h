@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PCI configuration mechanism #1: an address written to port 0xCF8 selects a function's
 // register, port 0xCFC (+0..3) reads or writes it. Reaches the first 256 bytes of each
 // function on every x86 PC (QEMU's i440fx and q35 alike). PCI Local Bus 3.0 §3.2.2.3.2.

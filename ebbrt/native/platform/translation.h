@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Native translation table (included as "ebbrt/platform/translation.h").
 //
 // Every core maps its own physical pages at the same virtual range, kTranslationRegion,

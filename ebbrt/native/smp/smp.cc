@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/native/smp/smp.h"
 
 #include <stdio.h>

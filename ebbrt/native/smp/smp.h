@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starting the machine's other CPUs as EbbRT cores, and what every core knows of itself.
 //
 // StartSecondaryCores() (boot CPU, once) finds the CPUs in the ACPI MADT, wakes each with

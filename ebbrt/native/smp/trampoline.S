@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Secondary CPU start-up code (Intel SDM Vol. 3A §8.4.4, "MP Initialization Example").
 //
 // smp.cc copies the bytes between ebbrt_trampoline_start and ebbrt_trampoline_end to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ARP (RFC 826) for IPv4 over Ethernet only: hardware type 1, protocol type 0x0800,
 // address lengths 6 and 4, operation request (1) or reply (2). Anything else is refused
 // with an error value (kArpUnsupported*, drop_reason.h), never a crash.

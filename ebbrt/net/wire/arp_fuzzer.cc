@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for ParseArp: a parsed packet builds back to the input's first 28 bytes and
 // parses to itself; refusals are wire errors (short only below 28 bytes).
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers the wire formats share for working on ranges of IOBuf chains: reading at an
 // offset, taking a range of a chain without copying, and making room for a header.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Internet checksum (RFC 1071) over bytes and IOBuf chains, its incremental update
 // (RFC 1624) and the IPv4 pseudo-header of TCP and UDP (RFC 768, RFC 9293 §3.1).
 //

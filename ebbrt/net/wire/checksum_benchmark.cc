@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Internet checksum (checksum.h) beside the byte-at-a-time reference its test checks
 // it against (two bytes per step, RFC 1071 §4.1's loop), on packet sizes, flat and as a
 // chain whose links have odd lengths. Results: docs/performance.md.

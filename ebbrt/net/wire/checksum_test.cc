@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Internet checksum against a byte-at-a-time reference (RFC 1071 §4.1's loop, in
 // 16-bit big-endian words) on random data of every length 0..2048 at every alignment
 // and split across links, plus RFC 1071's and RFC 1624's worked examples.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DHCP messages (RFC 2131 §2) and the options a client needs (RFC 2132), for Ethernet
 // hardware addresses: parsing with every option bounds-checked, and the client's
 // DISCOVER, REQUEST (selecting, init-reboot, renewing/rebinding) and RELEASE.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for ParseDhcp: a parsed message builds and parses back to itself (every
 // option the parser keeps is one the builder writes); refusals are wire errors.
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DHCP: a server's OFFER with the usual options, the client's messages built and parsed
 // back, option bounds and every refusal.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Why the wire parsers refuse a packet: one fine-grained WireError per failure, each with
 // a coarse DropReason for counters, a StatusCode and a fixed message.
 //

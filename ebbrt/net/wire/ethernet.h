@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ethernet II framing (IEEE 802.3 §3.1.1 with an EtherType, as IPv4 uses it: RFC 894)
 // and one 802.1Q VLAN tag (IEEE 802.1Q §9.3), over IOBuf chains.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ethernet and ARP: real frames (a broadcast ARP request for QEMU's user-network gateway
 // and its reply, 802.1Q-tagged IPv4), round trips, every refusal, across link splits.
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for ParseEthernet: any bytes over any link boundaries. A parsed frame's
 // payload lies within the input, and building its header in front of its payload gives
 // back exactly the input; a refused one is refused with a wire error, for the right reason.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for a whole received frame taken through every layer as the stack will:
 // Ethernet, then ARP or IPv4, then ICMP or UDP, then DHCP on its ports, each parser given
 // exactly the offset and length the one below returned. Checks that each layer's range

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ICMP for IPv4 (RFC 792): any message parsed with its checksum verified over the whole
 // message; echo request/reply and destination unreachable built.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for ParseIcmp and ParseIcmpQuotedDatagram: a parsed message's payload lies
 // within the input; rebuilding its header over its payload parses to the same fields; an
 // echo request's reply parses as a reply with the same identifier and payload; a quoted

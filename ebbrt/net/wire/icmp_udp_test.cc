@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ICMP and UDP: a real ping and its reply (known checksums), a DNS query's UDP datagram,
 // port unreachable, zero-copy echo replies, every refusal.
 #include <memory>

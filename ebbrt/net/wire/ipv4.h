@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IPv4 header (RFC 791 §3.1): parsing with every length and the checksum checked,
 // and building with the checksum. Addresses and prefixes are in ipv4_address.h.
 //

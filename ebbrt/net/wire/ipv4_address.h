@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IPv4 addresses and prefixes as the wire code and the stack use them.
 //
 // The one IPv4 address type: the wire code, the stack and the application API

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for ParseIpv4: the parsed header, options and payload lie within the input
 // and add up to it; building the header in front of the payload and parsing it again
 // gives the same fields (the checksum may be the other zero, options are not rebuilt);

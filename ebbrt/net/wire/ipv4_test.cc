@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IPv4 addresses, prefixes and headers: a real ping datagram, Ethernet padding, options,
 // fragments, every refusal, build -> parse, and the chain helpers.
 #include <memory>

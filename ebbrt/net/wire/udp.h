@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The UDP header (RFC 768): lengths checked against the IP payload, the checksum with
 // the IPv4 pseudo-header verified when present (0 means none, RFC 768 "Fields") and
 // computed when sending (a computed 0 is sent as 0xffff).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzz target for ParseUdp: the first 8 packet bytes are the pseudo-header's source and
 // destination addresses, the rest the IP payload. A parsed datagram lies within it and
 // builds back to the same header (checksum included: a valid non-zero checksum is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test and fuzz helpers for the wire formats: chains built from byte vectors with chosen
 // link boundaries, flattened back, and hex byte strings written the way captures are
 // printed. Header-only and test-only (it uses std::vector, which native code may use in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The native googletest subset's failure reporting and value printing (gtest/gtest.h).
 #include "gtest/gtest.h"
 

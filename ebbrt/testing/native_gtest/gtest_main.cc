@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The native test image's program: runs every TEST linked into the image, one after
 // another on the boot core, and prints googletest's progress lines. Like googletest's
 // --gtest_filter, `gtest_filter=POSITIVE[-NEGATIVE]` on the kernel command line

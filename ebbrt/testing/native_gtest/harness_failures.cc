@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Assertions that must fail, in a native image that must therefore report failure. Its
 // test (//ebbrt/testing:native_gtest_failures_test) checks the status and each report's
 // wording, so a harness that passed everything could not pass it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The googletest subset itself, on both platforms: every assertion passes where it
 // should, fixtures run SetUp/TearDown around the body, skips skip. Its failure side is
 // harness_failures.cc (native only: it must fail).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The running test's outcome flags, shared by the assertion reporting (gtest.cc) and the
 // runner (gtest_main.cc). Atomic: assertions may fail on any core.
 #pragma once

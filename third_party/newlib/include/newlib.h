@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* newlib's configuration header for EbbRT's native platform.
  *
  * newlib's configure normally generates this file from newlib/newlib.hin; the

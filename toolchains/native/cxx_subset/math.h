@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // C++'s view of <math.h> on native: newlib's declarations, completed for libc++.
 //
 // libc++ 14's <math.h> (reached through <cmath>, which <chrono>, <compare>, <atomic>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The local APIC and the boot-time clock calibration: the per-core timer interrupt that
 // wakes an idle core, interprocessor interrupts, end-of-interrupt, and a TSC-based
 // monotonic clock.

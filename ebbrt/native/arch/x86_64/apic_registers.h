@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The local APIC's register encodings as pure functions: which MSR holds an x2APIC
 // register, the ICR's layout in each mode, the LVT timer's mode bits, what
 // IA32_APIC_BASE must hold for each mode, and the clock's fixed-point conversions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The APIC encodings against the manual's tables (Intel SDM Vol. 3A §11.12.1.2 Table
 // 11-6, §11.12.9, §11.5.1 Figure 11-8, §11.12.1 Figure 11-26), and the clock's fixed-point
 // conversions. Hosted only: this is the one place the x2APIC and TSC-deadline encodings

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/native/arch/x86_64/cmos_rtc.h"
 
 #include "ebbrt/native/arch/x86_64/apic.h"

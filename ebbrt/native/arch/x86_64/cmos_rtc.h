@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the PC's MC146818 real-time clock through CMOS ports 0x70/0x71; the register
 // formats are decoded by cmos_rtc_registers.h.
 //

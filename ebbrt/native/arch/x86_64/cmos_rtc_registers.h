@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The MC146818 real-time clock's registers (the PC's "CMOS clock") and their decoding
 // into a civil UTC time, free of port I/O so it builds and is tested on hosted too; the
 // reads are in cmos_rtc.h. Motorola MC146818A data sheet, "Address Map" and "Register B".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The MC146818's register formats (cmos_rtc_registers.h): BCD and binary, 24- and 12-hour
 // (12 AM, 12 PM, PM hours), with and without a century register, and malformed readings.
 // Unix times from GNU date -u -d '<date>' +%s.

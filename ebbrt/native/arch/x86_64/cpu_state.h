@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small x86_64 register and instruction wrappers for native code.
 #pragma once
 

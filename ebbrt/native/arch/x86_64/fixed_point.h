@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixed point with 32 fractional bits, for clock conversions (TSC and APIC ticks to and
 // from nanoseconds, kvmclock's scale). Only multiplications happen at run time, because a
 // 128-bit division would need compiler-rt, which native images do not link.

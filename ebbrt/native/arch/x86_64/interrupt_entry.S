@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Entry stubs for all 256 interrupt vectors (see interrupts.h). Each stub pushes a zero
 // error code if the CPU did not push one, then its vector number, and jumps to the common
 // path, which saves the general-purpose registers as an InterruptFrame and calls

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The boot CPU's descriptor tables and exception reports.
 //
 // SetUpDescriptorTables() replaces the boot GDT with one that also holds a TSS, whose

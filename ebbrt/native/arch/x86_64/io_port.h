@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // x86 port-mapped I/O: the IN and OUT instructions as inline functions.
 //
 // Legacy PC devices (16550 UART, isa-debug-exit, PCI configuration mechanism

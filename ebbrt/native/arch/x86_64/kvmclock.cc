@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/native/arch/x86_64/kvmclock.h"
 
 #include <atomic>

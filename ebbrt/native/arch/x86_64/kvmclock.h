@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kvmclock: the clock KVM keeps for each vCPU in guest memory, chosen over the calibrated
 // TSC when the hypervisor offers it (CPUID: KVM's signature and
 // KVM_FEATURE_CLOCKSOURCE2). It gives monotonic time (NowNs() in apic.h reads it) and

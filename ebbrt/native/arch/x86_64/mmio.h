@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device registers through an uncached mapping (VMemAllocator::MapDevice), and the
 // barriers that order ordinary memory a device reads or writes by DMA against them.
 //

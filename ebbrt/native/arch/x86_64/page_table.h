@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Changes to the boot identity map (docs/boot.md step 4) that later boot steps need:
 // unmapping single 4 KiB pages (the null page, stack guard pages) inside the large pages
 // the boot path mapped (1 GiB where the CPU has them, else 2 MiB), and asking whether an

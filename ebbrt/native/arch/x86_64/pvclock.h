@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kvmclock's guest ABI as pure functions: finding KVM's CPUID leaves, the per-vCPU time
 // structure the hypervisor keeps up to date (pvclock_vcpu_time_info), reading it
 // consistently against a concurrent update, converting a TSC value to nanoseconds with

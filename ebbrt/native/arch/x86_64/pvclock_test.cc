@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kvmclock's guest ABI (pvclock.h) against values computed independently: the CPUID
 // signature from its bytes, conversions from Python's arbitrary-precision integers and
 // from a 32-bit-halves multiplication, and the consistent read against a hypervisor

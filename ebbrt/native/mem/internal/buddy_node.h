@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One NUMA node's buddy allocator, the piece of PageAllocator (page_allocator.h) that
 // needs no machine: it works on whatever memory it is given, so a hosted test can drive it
 // over a buffer (buddy_node_test.cc). Boot order: Init with the node's span, PlaceTable

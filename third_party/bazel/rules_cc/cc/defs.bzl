@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Re-exports Bazel 4.2's native C++ rules under the @rules_cc names third-party BUILD files load."""
 
 def cc_binary(**attrs):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Re-exports Bazel 4.2's native Java rules under the @rules_java names (no Java is built here)."""
 
 def java_binary(**attrs):

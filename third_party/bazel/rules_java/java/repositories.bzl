@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """No-op repository setup: nothing Java is fetched in this offline build."""
 
 def rules_java_dependencies():

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A googletest-compatible subset for native test images (//ebbrt/testing:native_gtest).
 //
 // The portable unit tests of ebbrt/base, core, event and future are compiled unchanged
