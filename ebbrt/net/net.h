@@ -3,8 +3,9 @@
 //
 // The same header serves both platforms: hosted, it is implemented over non-blocking
 // Linux sockets registered with each core's event loop (ebbrt/hosted/net.cc); natively,
-// by EbbRT's own TCP/IP stack over virtio-net, which is not written yet (native programs
-// cannot link //ebbrt/net today). Application code written against it will build for both.
+// by EbbRT's own TCP/IP stack over virtio-net: the IPv4 part of it exists
+// (ebbrt/net/ipv4_stack.h: ARP, IPv4, ICMP, UDP) but this API is not built on it yet, so
+// native programs cannot link //ebbrt/net today. Code written against it will build for both.
 //
 // Every connection lives on one core: the core that accepted it (each core has its own
 // listening socket, so connections spread over cores) or the core that called

@@ -136,6 +136,11 @@ TEST(NumaTest, AllocationsStayOnTheNode) {
 TEST(NumaTest, FallbackWhenTheNodeIsExhausted) {
   ASSERT_GE(ebbrt::NumCores(), kCores);
   InFreshRun(kCores, [] {
+    // Every core's loop must hold its event stacks before one core takes every page: a
+    // core still starting (or core 0 blocking below without a spare stack in its pool)
+    // would find no memory for a stack and stop the machine. One event on each core, and
+    // this core's own block and resume, leave them all with what they need.
+    EXPECT_TRUE(ebbrt::ForEachCore([](size_t) {}).Block().ok());
     EXPECT_TRUE(ebbrt::SpawnOn(kCores - 1, FallbackWhenTheNodeIsExhausted).Block().ok());
   });
 }
