@@ -6,7 +6,8 @@
 //   tools/ebbrt run echo --forward 17007:7             # then UDP to 127.0.0.1:17007
 //   tools/ebbrt run echo --net tap --append 'ip=10.0.3.2/24 gw=10.0.3.1'
 // It runs until QEMU is stopped (Ctrl-C), or, with `echo.stop_port=P` on the command line
-// (for tests), until a datagram "stop" arrives on port P.
+// (for tests), until a datagram "stop" arrives on port P (and then prints the stack's
+// counters). `echo.stats=N` prints them every N seconds.
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "ebbrt/drivers/virtio_net/virtio_net.h"
 #include "ebbrt/event/event_manager.h"
 #include "ebbrt/event/run.h"
+#include "ebbrt/event/timer.h"
 #include "ebbrt/native/boot/command_line.h"
 #include "ebbrt/native/pci/devices.h"
 #include "ebbrt/net/ipv4_stack.h"
@@ -48,17 +50,20 @@ class UdpEcho : public ebbrt::net::UdpHandler {
 // Ends the program when "stop" arrives (only bound when the command line asks for it).
 class StopOnDatagram : public ebbrt::net::UdpHandler {
  public:
-  StopOnDatagram(uint16_t port, const UdpEcho& echo) : port_(port), echo_(echo) {}
+  StopOnDatagram(uint16_t port, const UdpEcho& echo, const ebbrt::net::Ipv4Stack* stack)
+      : port_(port), echo_(echo), stack_(stack) {}
   void ReceiveUdp(Ipv4Address, uint16_t, std::unique_ptr<ebbrt::IOBuf> payload) override {
     if (payload->ComputeChainDataLength() != 4 || memcmp(payload->data(), "stop", 4) != 0) return;
     printf("echo: stopped by a datagram on port %u after %llu echoes\n", port_,
            static_cast<unsigned long long>(echo_.echoed.load()));
+    if (stack_ != nullptr) stack_->PrintCounters("echo");
     ebbrt::Stop(0);
   }
 
  private:
   uint16_t port_;
   const UdpEcho& echo_;
+  const ebbrt::net::Ipv4Stack* stack_;
 };
 
 // `key`'s value on the command line as a C string (in `out`), or `fallback`.
@@ -99,6 +104,8 @@ int ebbrt::AppMain() {
   static std::unique_ptr<StopOnDatagram> stopper;
   char stop_text[32];
   const long stop_port = strtol(Option("echo.stop_port", "0", stop_text), nullptr, 10);
+  char stats_text[32];
+  const long stats_seconds = strtol(Option("echo.stats", "0", stats_text), nullptr, 10);
   return ebbrt::Run(ebbrt::NumCores(), [&] {
     auto created = ebbrt::virtio::VirtioNetDriver::Create(nic->address);
     if (!created.ok()) {
@@ -117,10 +124,15 @@ int ebbrt::AppMain() {
       return;
     }
     if (stop_port > 0 && stop_port < 65536) {
-      stopper = std::make_unique<StopOnDatagram>(static_cast<uint16_t>(stop_port), *echo);
+      stopper = std::make_unique<StopOnDatagram>(static_cast<uint16_t>(stop_port), *echo, stack.get());
       (void)stack->BindUdp(static_cast<uint16_t>(stop_port), stopper.get());
     }
     stack->Start();
+    if (stats_seconds > 0) {
+      // echo.stats=N: the stack's counters every N seconds (drops by reason included).
+      ebbrt::timer->Start(static_cast<uint64_t>(stats_seconds) * 1'000'000'000, [] { stack->PrintCounters("echo"); },
+                          /*periodic=*/true);
+    }
     printf("echo: UDP echo on %s:%u (and ping), %zu queue pair%s\n",
            ebbrt::net::wire::Ipv4AddressText(address.value().address).c_str(), kEchoPort, driver->queue_pairs(),
            driver->queue_pairs() == 1 ? "" : "s");

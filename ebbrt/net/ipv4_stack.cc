@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/net/ipv4_stack.h"
 
+#include <stdio.h>
 #include <time.h>
 
 #include <utility>
 
+#include "ebbrt/base/console.h"
 #include "ebbrt/core/cpu.h"
 #include "ebbrt/event/timer.h"
 #include "ebbrt/net/wire/arp.h"
@@ -291,6 +293,37 @@ Ipv4StackCounters Ipv4Stack::counters() const {
   Ipv4StackCounters sum;
   for (size_t core = 0; core < kMaxCores; ++core) sum += counters_[core].counters;
   return sum;
+}
+
+void Ipv4Stack::PrintCounters(const char* prefix) const {
+  const Ipv4StackCounters c = counters();
+  const ArpCacheCounters arp = arp_counters();
+  const struct {
+    const char* name;
+    uint64_t value;
+  } lines[] = {
+      {"frames_in", c.frames_in},           {"not_for_us", c.not_for_us},
+      {"unknown_ethertype", c.unknown_ethertype}, {"unknown_protocol", c.unknown_protocol},
+      {"fragments_dropped", c.fragments},   {"arp_replies_sent", c.arp_replies_sent},
+      {"echo_replies_sent", c.echo_replies_sent}, {"echo_replies_received", c.echo_replies_received},
+      {"udp_in", c.udp_in},                 {"udp_no_socket", c.udp_no_socket},
+      {"udp_out", c.udp_out},               {"no_route", c.no_route},
+      {"arp_failed", c.arp_failed},         {"tx_errors", c.tx_errors},
+      {"arp_requests", arp.requests},       {"arp_resolved", arp.resolved},
+      {"arp_dropped_queue_full", arp.dropped_queue_full},
+  };
+  char line[96];
+  for (const auto& l : lines) {
+    if (l.value == 0) continue;
+    snprintf(line, sizeof(line), "[%s] %s %llu\n", prefix, l.name, static_cast<unsigned long long>(l.value));
+    ConsolePrint(line);
+  }
+  for (size_t r = 1; r < static_cast<size_t>(wire::DropReason::kCount); ++r) {
+    if (c.malformed[r] == 0) continue;
+    snprintf(line, sizeof(line), "[%s] drop %s %llu\n", prefix, wire::DropReasonName(static_cast<wire::DropReason>(r)),
+             static_cast<unsigned long long>(c.malformed[r]));
+    ConsolePrint(line);
+  }
 }
 
 ArpCacheCounters Ipv4Stack::arp_counters() const {

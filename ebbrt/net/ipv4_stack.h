@@ -109,6 +109,9 @@ class Ipv4Stack final : public FrameReceiver {
 
   Ipv4StackCounters counters() const;
   ArpCacheCounters arp_counters() const;
+  // Every non-zero counter on the console, one line each, `prefix` first (for a debug
+  // flag of the application's: `[prefix] udp_in 1000`, `[prefix] drop bad_checksum 3`).
+  void PrintCounters(const char* prefix) const;
 
  private:
   struct CoreCounters {
