@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "ebbrt/net/dhcp_client.h"
 
 #include <utility>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DHCP client's state machine (RFC 2131 §4.4): INIT -> SELECTING (DISCOVER) ->
 // REQUESTING (REQUEST for an offer) -> BOUND; at T1 RENEWING (REQUEST unicast to the
 // server), at T2 REBINDING (REQUEST broadcast), at expiry back to INIT. Pure logic over a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DHCP client against a simulated server and a clock the test moves: the exchange to
 // BOUND, retransmission with backoff and a failed attempt that starts over, renewal at T1
 // (unicast), rebinding at T2 (broadcast), expiry back to INIT, NAK, and replies that are
