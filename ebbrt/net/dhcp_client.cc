@@ -174,11 +174,8 @@ Vector<DhcpSend> DhcpClient::Tick(uint64_t now_ns) {
   state_ = State::kRenewing;
   const uint64_t delay = RenewRetryDelay(now_ns, lease.t2_ns);
   deadline_ = now_ns + delay < lease.t2_ns ? now_ns + delay : lease.t2_ns;
-  DhcpSend send{.message = wire::DhcpRequestRenewing(mac_, xid_, lease.address.address), .broadcast = false,
-                .to = lease.server};
-  // Renewing is unicast from our address: no broadcast flag (RFC 2131 §4.4.5).
-  send.message.flags = 0;
-  return One(std::move(send));
+  return One({.message = wire::DhcpRequestRenewing(mac_, xid_, lease.address.address), .broadcast = false,
+              .to = lease.server});
 }
 
 }  // namespace ebbrt::net

@@ -32,6 +32,14 @@ wire::DhcpMessage Reply(const wire::DhcpMessage& request, wire::DhcpMessageType 
   return reply;
 }
 
+// Takes `dhcp` from Start to BOUND with a lease of `lease_seconds`, at time 0.
+void BindAtZero(DhcpClient& dhcp, uint32_t lease_seconds) {
+  Vector<DhcpSend> discover = dhcp.Start(0);
+  Vector<DhcpSend> request = dhcp.Receive(Reply(discover[0].message, wire::DhcpMessageType::kOffer), 0);
+  (void)dhcp.Receive(Reply(request[0].message, wire::DhcpMessageType::kAck, lease_seconds), 0);
+  ASSERT_EQ(dhcp.state(), DhcpClient::State::kBound);
+}
+
 TEST(DhcpClientTest, DiscoverOfferRequestAckBinds) {
   DhcpClient dhcp(kMac, 7);
   Vector<DhcpSend> out = dhcp.Start(0);
@@ -78,9 +86,7 @@ TEST(DhcpClientTest, RetransmitsWithBackoffThenStartsOver) {
 
 TEST(DhcpClientTest, RenewsAtT1RebindsAtT2ExpiresAtTheEnd) {
   DhcpClient dhcp(kMac, 9);
-  Vector<DhcpSend> discover = dhcp.Start(0);
-  Vector<DhcpSend> request = dhcp.Receive(Reply(discover[0].message, wire::DhcpMessageType::kOffer), 0);
-  (void)dhcp.Receive(Reply(request[0].message, wire::DhcpMessageType::kAck, 1000), 0);
+  BindAtZero(dhcp, 1000);
   // T1 (500 s): a unicast REQUEST to the server, ciaddr set.
   Vector<DhcpSend> renew = dhcp.Tick(500 * kSecond);
   ASSERT_EQ(renew.Size(), 1u);
@@ -105,9 +111,7 @@ TEST(DhcpClientTest, RenewsAtT1RebindsAtT2ExpiresAtTheEnd) {
 
 TEST(DhcpClientTest, AnAckWhileRenewingExtendsTheLease) {
   DhcpClient dhcp(kMac, 11);
-  Vector<DhcpSend> discover = dhcp.Start(0);
-  Vector<DhcpSend> request = dhcp.Receive(Reply(discover[0].message, wire::DhcpMessageType::kOffer), 0);
-  (void)dhcp.Receive(Reply(request[0].message, wire::DhcpMessageType::kAck, 60), 0);
+  BindAtZero(dhcp, 60);
   Vector<DhcpSend> renew = dhcp.Tick(30 * kSecond);
   ASSERT_EQ(renew.Size(), 1u);
   (void)dhcp.Receive(Reply(renew[0].message, wire::DhcpMessageType::kAck, 60), 31 * kSecond);
@@ -138,9 +142,7 @@ TEST(DhcpClientTest, NakStartsOverAndStrangersAreIgnored) {
 
 TEST(DhcpClientTest, InfiniteLeaseNeverRenews) {
   DhcpClient dhcp(kMac, 17);
-  Vector<DhcpSend> discover = dhcp.Start(0);
-  Vector<DhcpSend> request = dhcp.Receive(Reply(discover[0].message, wire::DhcpMessageType::kOffer), 0);
-  (void)dhcp.Receive(Reply(request[0].message, wire::DhcpMessageType::kAck, 0xffffffff), 0);
+  BindAtZero(dhcp, 0xffffffff);
   EXPECT_FALSE(dhcp.next_deadline().has_value());
   EXPECT_TRUE(dhcp.Tick(UINT64_MAX / 2).Empty());
   EXPECT_EQ(dhcp.state(), DhcpClient::State::kBound);

@@ -31,7 +31,6 @@ namespace ebbrt::virtio {
 namespace {
 
 constexpr pci::Address kNic{0, 3, 0};
-constexpr const uint8_t* kMac = kTestMac;
 constexpr uint64_t kNetFeatureMac = uint64_t{1} << 5;  // virtio 1.1 §5.1.3
 constexpr FeatureName kNetNames[] = {
     {kNetFeatureMac, "VIRTIO_NET_F_MAC", "virtio-net: device lacks required feature VIRTIO_NET_F_MAC"},
@@ -102,7 +101,7 @@ TEST(VirtioNetDeviceTest, NegotiatesAndReadsTheMac) {
   ASSERT_TRUE(accepted.ok()) << accepted.status().message();
   EXPECT_NE(accepted.value() & kFeatureVersion1, 0u);
   EXPECT_NE(accepted.value() & kFeatureRingEventIdx, 0u);
-  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(d.device_config->Read8(i), kMac[i]) << "MAC byte " << i;
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(d.device_config->Read8(i), kTestMac.bytes[i]) << "MAC byte " << i;
   EXPECT_GE(transport.NumQueues(), 2);
 }
 
@@ -174,7 +173,9 @@ TEST(VirtioNetDeviceTest, ArpRoundTripThroughQueuesAndMsixInterrupts) {
     // The request: a zeroed header (no offloads) then the frame, one readable buffer each.
     uint8_t* header = static_cast<uint8_t*>(calloc(1, kNetHeaderBytes));
     uint8_t* frame = static_cast<uint8_t*>(calloc(1, 64));
-    const size_t frame_bytes = BuildArpRequest(frame);
+    std::unique_ptr<IOBuf> request = ArpRequestFrame();
+    const size_t frame_bytes = request->length();
+    memcpy(frame, request->data(), frame_bytes);
     ASSERT_TRUE(tx->ring.Add({{.address = native::DmaAddress(header, kNetHeaderBytes), .length = kNetHeaderBytes},
                               {.address = native::DmaAddress(frame, frame_bytes),
                                .length = static_cast<uint32_t>(frame_bytes)}},

@@ -14,6 +14,7 @@
 #include "ebbrt/drivers/virtio_net/virtio_net.h"
 #include "ebbrt/future/future.h"
 #include "ebbrt/iobuf/iobuf.h"
+#include "ebbrt/net/wire/ethernet.h"
 #include "ebbrt/testing/on_cores.h"
 #include "gtest/gtest.h"
 #include "tests/native_virtio/arp_frames.h"
@@ -29,18 +30,14 @@ void WaitUntilQueueMemoryFreed() {
   EXPECT_EQ(VirtioNetDriver::LiveQueueMemory(), 0u);
 }
 
-std::unique_ptr<IOBuf> ArpRequest() {
-  auto frame = UniqueIOBuf::Create(kArpFrameBytes);
-  frame->Append(BuildArpRequest(frame->MutableData()));
-  return frame;
-}
+std::unique_ptr<IOBuf> ArpRequest() { return ArpRequestFrame(); }
 
 TEST(VirtioNetDriverTest, EveryRequestOfManyIsAnswered) {
   ebbrt::testing_internal::InFreshRun(1, [] {
     size_t replies = 0, others = 0;
     net::FunctionReceiver receiver([&](std::unique_ptr<IOBuf> frame, const net::RxMetadata&) {
           EXPECT_FALSE(frame->IsChained());
-          if (IsGatewayArpReply(frame->data(), frame->length())) {
+          if (IsGatewayArpReply(*frame)) {
             ++replies;
           } else {
             ++others;
@@ -50,7 +47,7 @@ TEST(VirtioNetDriverTest, EveryRequestOfManyIsAnswered) {
     ASSERT_TRUE(nic.ok()) << nic.status().message();
     nic.value()->SetReceiver(&receiver);
     VirtioNetDriver& driver = *nic.value();
-    EXPECT_EQ(memcmp(driver.mac().bytes.data(), kTestMac, 6), 0);
+    EXPECT_TRUE(driver.mac() == kTestMac);
     EXPECT_TRUE(driver.link_up());
     // 600 requests in bursts of 50, each burst answered before the next: more frames
     // than either ring's 256 entries pass through both.
@@ -83,17 +80,15 @@ TEST(VirtioNetDriverTest, FrameOfSeveralLinksAndUnDmaableMemory) {
   ebbrt::testing_internal::InFreshRun(1, [] {
     size_t replies = 0;
     net::FunctionReceiver receiver([&](std::unique_ptr<IOBuf> frame, const net::RxMetadata&) {
-      replies += IsGatewayArpReply(frame->data(), frame->length()) ? 1 : 0;
+      replies += IsGatewayArpReply(*frame) ? 1 : 0;
     });
     auto nic = VirtioNetDriver::Create(kNic);
     ASSERT_TRUE(nic.ok()) << nic.status().message();
     nic.value()->SetReceiver(&receiver);
     // The Ethernet header and the ARP body in two links, with an empty link between.
-    auto header = UniqueIOBuf::Create(kEthernetHeaderBytes);
-    auto body = UniqueIOBuf::Create(kArpFrameBytes - kEthernetHeaderBytes);
-    BuildArpRequest(header->MutableData(), body->MutableData());
-    header->Append(kEthernetHeaderBytes);
-    body->Append(kArpFrameBytes - kEthernetHeaderBytes);
+    auto header = ArpRequestFrame();
+    auto body = IOBuf::SplitAt(*header, net::wire::kEthernetHeaderLength);
+    ASSERT_NE(body, nullptr);
     header->AppendChain(UniqueIOBuf::Create(16));
     header->AppendChain(std::move(body));
     ASSERT_TRUE(nic.value()->Transmit(std::move(header), {}).ok());
@@ -101,7 +96,7 @@ TEST(VirtioNetDriverTest, FrameOfSeveralLinksAndUnDmaableMemory) {
     EXPECT_EQ(replies, 1u);
     // A buffer on this event's stack means nothing to the device: refused, not sent.
     uint8_t on_stack[kArpFrameBytes];
-    BuildArpRequest(on_stack);
+    memcpy(on_stack, ArpRequestFrame()->data(), kArpFrameBytes);
     EXPECT_EQ(nic.value()->Transmit(ViewIOBuf::Create(on_stack, sizeof(on_stack)), {}).code(),
               StatusCode::kInvalidArgument);
     EXPECT_EQ(nic.value()->Transmit(UniqueIOBuf::Create(8), {}).code(), StatusCode::kInvalidArgument);  // empty
@@ -116,7 +111,7 @@ TEST(VirtioNetDriverTest, HeldReceiveBuffersOutliveTheDriver) {
     ASSERT_EQ(VirtioNetDriver::LiveQueueMemory(), 0u);
     std::vector<std::unique_ptr<IOBuf>> held;
     net::FunctionReceiver receiver([&](std::unique_ptr<IOBuf> frame, const net::RxMetadata&) {
-      if (IsGatewayArpReply(frame->data(), frame->length())) held.push_back(std::move(frame));
+      if (IsGatewayArpReply(*frame)) held.push_back(std::move(frame));
     });
     auto nic = VirtioNetDriver::Create(kNic);
     ASSERT_TRUE(nic.ok()) << nic.status().message();
@@ -126,7 +121,7 @@ TEST(VirtioNetDriverTest, HeldReceiveBuffersOutliveTheDriver) {
     ASSERT_EQ(held.size(), 5u);
     nic.value().reset();  // shut down and gone, with five of its buffers out
     // The buffers still read as the replies they hold: the memory they belong to stays.
-    for (const auto& frame : held) EXPECT_TRUE(IsGatewayArpReply(frame->data(), frame->length()));
+    for (const auto& frame : held) EXPECT_TRUE(IsGatewayArpReply(*frame));
     EXPECT_EQ(VirtioNetDriver::LiveQueueMemory(), 1u);
     held.pop_back();
     EXPECT_EQ(VirtioNetDriver::LiveQueueMemory(), 1u);
