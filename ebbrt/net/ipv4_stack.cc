@@ -275,18 +275,20 @@ Status Ipv4Stack::TransmitTo(const wire::MacAddress& mac, uint16_t ethertype, st
 }
 
 void Ipv4Stack::TickArp() {
-  const uint64_t failed_before = arp_counters().dropped_failed;
   Vector<wire::Ipv4Address> ask;
+  uint64_t failed = 0;
   {
     SpinLockGuard guard(arp_lock_);
+    const uint64_t failed_before = arp_.counters().dropped_failed;
     (void)arp_.Tick(NowNs(), [&ask](wire::Ipv4Address ip) { ask.PushBack(ip); });
+    failed = arp_.counters().dropped_failed - failed_before;
   }
   for (wire::Ipv4Address ip : ask) {
     Result<std::unique_ptr<IOBuf>> request =
         wire::BuildArpFrame(wire::ArpRequest(mac_, config_.address.address, ip), wire::MacAddress::Broadcast());
     if (request.ok() && !device_.Transmit(std::move(request).value(), {}).ok()) ++Mine().tx_errors;
   }
-  Mine().arp_failed += arp_counters().dropped_failed - failed_before;
+  Mine().arp_failed += failed;
 }
 
 Ipv4StackCounters Ipv4Stack::counters() const {

@@ -131,6 +131,7 @@ struct VirtioNetDriver::Impl {
     BufferSegment* tx_segments = nullptr;  // scratch, one per descriptor
     uint16_t tx_free_slot = 0;
     bool polling = false;
+    bool in_poll = false;  // inside Poll's delivery loop: refills are published after it
     EventManager::IdleHandlerId idle_id = 0;
     VirtioNetCounters counters;
 
@@ -172,13 +173,19 @@ struct VirtioNetDriver::Impl {
       return Status::Ok();
     }
 
-    // Puts a receive buffer (back) in the ring for the device to fill.
+    // Puts a receive buffer (back) in the ring for the device to fill. The device sees it
+    // at the next PublishRefills: a polling round publishes once for all its buffers
+    // (each Publish costs a full fence), everything else right away.
     void Post(RxSlot& slot) {
       Result<uint16_t> added = rx->Add({{.address = native::DmaAddress(slot.bytes, kRxBufferBytes),
                                          .length = kRxBufferBytes,
                                          .device_writes = true}},
                                        &slot);
       EBBRT_CHECK_MSG(added.ok() || rx->broken(), "virtio-net: a receive slot without a descriptor");
+      if (!in_poll) PublishRefills();
+    }
+
+    void PublishRefills() {
       if (rx->Publish()) impl->transport->Notify(ReceiveQueue(index));
     }
 
@@ -229,13 +236,17 @@ struct VirtioNetDriver::Impl {
     void Poll() {
       if (impl->shut_down) return;
       int delivered = 0;
+      in_poll = true;
       while (delivered < kPollBudget) {
         std::optional<UsedBuffer> used = rx->PopUsed();
         if (!used) break;
         Deliver(*used);
         ++delivered;
-        if (impl->shut_down) return;  // the receive function shut the driver down
+        if (impl->shut_down) break;  // the receive function shut the driver down
       }
+      in_poll = false;
+      if (impl->shut_down) return;
+      PublishRefills();  // the buffers the receiver gave back during the round
       if (delivered > 0) ++counters.rx_polls;
       ReclaimTransmitted();
       if (rx->broken()) {
@@ -519,7 +530,10 @@ Result<std::unique_ptr<VirtioNetDriver>> VirtioNetDriver::Create(pci::Address ad
   }
   for (size_t i = 0; i < pairs; ++i) {
     Impl::QueuePair& pair = *impl->pairs[i];
+    pair.in_poll = true;  // one publish for the whole ring
     for (uint16_t s = 0; s < pair.rx->size(); ++s) pair.Post(pair.rx_slots[s]);
+    pair.in_poll = false;
+    pair.PublishRefills();
   }
   char line[192];
   int n = snprintf(line, sizeof(line),
