@@ -293,7 +293,7 @@ void Ipv4Stack::TickArp() {
 
 Ipv4StackCounters Ipv4Stack::counters() const {
   Ipv4StackCounters sum;
-  for (size_t core = 0; core < kMaxCores; ++core) sum += counters_[core].counters;
+  for (size_t core = 0; core < kMaxCores; ++core) sum += counters_[core];
   return sum;
 }
 

@@ -114,11 +114,7 @@ class Ipv4Stack final : public FrameReceiver {
   void PrintCounters(const char* prefix) const;
 
  private:
-  struct CoreCounters {
-    Ipv4StackCounters counters;
-  };
-
-  Ipv4StackCounters& Mine() { return counters_.Mine().counters; }
+  Ipv4StackCounters& Mine() { return counters_.Mine(); }
   void ReceiveArp(const IOBuf& frame, size_t offset, size_t length);
   void ReceiveIpv4(std::unique_ptr<IOBuf> frame, size_t offset, size_t length, const RxMetadata& rx);
   // Sends an IPv4 payload (the protocol's header already on it) to `to`.
@@ -139,7 +135,7 @@ class Ipv4Stack final : public FrameReceiver {
   uint64_t timer_id_ = 0;
   size_t timer_core_ = 0;
   bool started_ = false;
-  PerCore<CoreCounters> counters_;
+  PerCore<Ipv4StackCounters> counters_;
 };
 
 }  // namespace ebbrt::net

@@ -242,7 +242,7 @@ struct VirtioNetDriver::Impl {
         if (!used) break;
         Deliver(*used);
         ++delivered;
-        if (impl->shut_down) break;  // the receive function shut the driver down
+        if (impl->shut_down) break;  // the receiver shut the driver down
       }
       in_poll = false;
       if (impl->shut_down) return;

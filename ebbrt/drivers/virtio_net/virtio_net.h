@@ -12,7 +12,7 @@
 //
 // Receive: buffers of kRxBufferBytes sit in each receive ring. A queue's interrupt masks
 // further interrupts and starts polling from its core's idle handler; each used buffer
-// becomes a SharedIOBuf of the ring's own memory (no copy) handed to the receive function
+// becomes a SharedIOBuf of the ring's own memory (no copy) handed to the receiver
 // on that core, and goes back into its ring when its last descriptor is destroyed, on
 // whatever core. When the ring is empty the interrupt is unmasked and the ring checked
 // once more, so a frame that arrived meanwhile is not left waiting for an interrupt that
